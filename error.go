@@ -1,0 +1,72 @@
+// Package egov holds what every module shares: the error type that carries a
+// code and a translatable message key. Domain packages return *Error; the web
+// and API layers map its Code to an HTTP status and translate its Key.
+package egov
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Interfaces map them to HTTP statuses; only EINTERNAL is logged
+// as an error, and its details never reach the user.
+const (
+	EINVALID      = "invalid"
+	EUNAUTHORIZED = "unauthorized"
+	EFORBIDDEN    = "forbidden"
+	ENOTFOUND     = "not_found"
+	ECONFLICT     = "conflict"
+	ETOOLARGE     = "too_large"
+	ETOOMANY      = "too_many_requests"
+	EINTERNAL     = "internal"
+)
+
+// Error is a domain error: a code for the machine, a message key for the
+// translation catalogue, its arguments, and optionally the form field it
+// concerns.
+type Error struct {
+	Code  string
+	Key   string
+	Args  []any
+	Field string
+}
+
+func (e *Error) Error() string {
+	if len(e.Args) == 0 {
+		return fmt.Sprintf("%s: %s", e.Code, e.Key)
+	}
+	return fmt.Sprintf("%s: %s %v", e.Code, e.Key, e.Args)
+}
+
+// Errorf returns an *Error with the given code, message key and arguments.
+func Errorf(code, key string, args ...any) *Error {
+	return &Error{Code: code, Key: key, Args: args}
+}
+
+// FieldError returns an EINVALID error about one input field.
+func FieldError(field, key string, args ...any) *Error {
+	return &Error{Code: EINVALID, Key: key, Args: args, Field: field}
+}
+
+// ErrorCode returns the code of err: the code of an *Error in its chain, or
+// EINTERNAL for anything else (and "" for nil).
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorKey returns the message key of err, or "error.internal" when err is
+// not an *Error.
+func ErrorKey(err error) (string, []any) {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Key, e.Args
+	}
+	return "error.internal", nil
+}

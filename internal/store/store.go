@@ -1,0 +1,268 @@
+// Package store opens the database (embedded SQLite or PostgreSQL), applies
+// the migrations and runs transactions. It hides the few differences between
+// the two engines: placeholders, column types in DDL, and the connection
+// settings that make SQLite commits durable.
+//
+// Queries are written once with `?` placeholders; on PostgreSQL they are
+// rewritten to $1, $2, ... before they reach the driver.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// Engine names the database engine behind a DB.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// Querier is what domain code needs to run SQL: a *DB or a *Tx.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	Engine() Engine
+}
+
+// DB is the application's database. On SQLite it keeps two pools: many
+// read-only connections and a single writer, because SQLite allows one
+// writer at a time and queuing in Go is cheaper than retrying on SQLITE_BUSY.
+// On PostgreSQL both are the same pool.
+type DB struct {
+	engine Engine
+	read   *sql.DB
+	write  *sql.DB
+	// Where the SQLite file lives, or the PostgreSQL URL with the password removed.
+	Location string
+}
+
+// Open opens the database named by dsn: a postgres:// or postgresql:// URL,
+// or a file path for SQLite (created with its directory when missing). It
+// does not migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	return openSQLite(ctx, strings.TrimPrefix(dsn, "sqlite:"))
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(20)
+	pool.SetConnMaxIdleTime(5 * time.Minute)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	loc := dsn
+	if u, err := url.Parse(dsn); err == nil {
+		u.User = url.User(u.User.Username())
+		loc = u.Redacted()
+	}
+	return &DB{engine: Postgres, read: pool, write: pool, Location: loc}, nil
+}
+
+// SQLite settings. WAL lets readers run beside the writer; synchronous=FULL
+// fsyncs the WAL on every commit, so a commit that returned survives a crash
+// of the process or the machine (NORMAL would survive only a process crash).
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("open sqlite: empty path")
+	}
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+	}
+	base := "file:" + path + "?" + sqlitePragmas
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxIdleTime(0)
+	write.SetConnMaxLifetime(0)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	read.SetConnMaxIdleTime(0)
+	read.SetConnMaxLifetime(0)
+	return &DB{engine: SQLite, read: read, write: write, Location: path}, nil
+}
+
+// Engine reports which engine the DB runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		if e := db.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Ping checks that the database answers (for /readyz).
+func (db *DB) Ping(ctx context.Context) error {
+	return db.read.PingContext(ctx)
+}
+
+// Stats returns the statistics of the pool that serves reads (for /metrics).
+func (db *DB) Stats() sql.DBStats { return db.read.Stats() }
+
+// ExecContext runs a statement outside a transaction on the writer.
+func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return db.write.ExecContext(ctx, db.rebind(query), args...)
+}
+
+// QueryContext runs a read-only query.
+func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return db.read.QueryContext(ctx, db.rebind(query), args...)
+}
+
+// QueryRowContext runs a read-only query that returns at most one row.
+func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
+}
+
+// Tx is a read-write transaction.
+type Tx struct {
+	tx     *sql.Tx
+	engine Engine
+}
+
+// Engine reports which engine the transaction runs on.
+func (tx *Tx) Engine() Engine { return tx.engine }
+
+func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return tx.tx.ExecContext(ctx, rebind(tx.engine, query), args...)
+}
+
+func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return tx.tx.QueryContext(ctx, rebind(tx.engine, query), args...)
+}
+
+func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, rebind(tx.engine, query), args...)
+}
+
+// InTx runs fn in a read-write transaction and commits when fn returns nil.
+// On SQLite the transaction starts with BEGIN IMMEDIATE on the single writer
+// connection, so read-then-write sequences cannot deadlock.
+func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	tx := &Tx{tx: sqlTx, engine: db.engine}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = sqlTx.Rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(tx); err != nil {
+		_ = sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) rebind(query string) string { return rebind(db.engine, query) }
+
+var rebindCache sync.Map // query string -> rewritten query
+
+// rebind rewrites `?` placeholders to PostgreSQL's $n form, leaving
+// question marks inside quoted strings alone.
+func rebind(engine Engine, query string) string {
+	if engine != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	if q, ok := rebindCache.Load(query); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+			b.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote = c
+			b.WriteByte(c)
+		case c == '?':
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	q := b.String()
+	rebindCache.Store(query, q)
+	return q
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on
+// either engine.
+func IsUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+// Times are stored as text in one fixed-width UTC form, so that they sort and
+// compare the same way on both engines.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// FormatTime returns t in the stored form.
+func FormatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// ParseTime parses a stored time.
+func ParseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+
+// Dates of the working calendar and validity ranges are stored as
+// YYYY-MM-DD text.
+const DateLayout = "2006-01-02"

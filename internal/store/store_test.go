@@ -1,0 +1,69 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"egov/internal/store"
+	"egov/internal/store/storetest"
+)
+
+func TestMigrationsAreNumbered(t *testing.T) {
+	ms, err := store.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) == 0 {
+		t.Fatal("no migrations embedded")
+	}
+}
+
+func TestStore(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		// Migrating again applies nothing.
+		n, err := db.Migrate(ctx)
+		if err != nil || n != 0 {
+			t.Fatalf("second migrate applied %d, err %v", n, err)
+		}
+
+		// A committed transaction is visible; a failed one leaves nothing.
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (day, year, kind, name) VALUES (?, ?, ?, ?)`, "2026-02-16", 2026, "off", "Tết")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		boom := errors.New("boom")
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (day, year, kind, name) VALUES (?, ?, ?, ?)`, "2026-02-17", 2026, "off", "Tết"); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("InTx returned %v, want boom", err)
+		}
+		var count int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM calendar_days WHERE year = ?`, 2026).Scan(&count); err != nil {
+			t.Fatal(err)
+		}
+		if count != 1 {
+			t.Fatalf("%d rows after one commit and one rollback, want 1", count)
+		}
+
+		// A duplicate key is recognised on both engines.
+		_, err = db.ExecContext(ctx, `INSERT INTO calendar_days (day, year, kind, name) VALUES (?, ?, ?, ?)`, "2026-02-16", 2026, "off", "Tết")
+		if !store.IsUniqueViolation(err) {
+			t.Fatalf("duplicate insert: %v, want a unique violation", err)
+		}
+
+		// A question mark inside a string literal is not a placeholder.
+		var s string
+		if err := db.QueryRowContext(ctx, `SELECT 'a?b' || ?`, "c").Scan(&s); err != nil || s != "a?bc" {
+			t.Fatalf("got %q, %v", s, err)
+		}
+	})
+}
