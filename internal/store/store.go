@@ -266,3 +266,6 @@ func ParseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
 // Dates of the working calendar and validity ranges are stored as
 // YYYY-MM-DD text.
 const DateLayout = "2006-01-02"
+
+// ReadPool returns the pool that serves reads, for pool metrics.
+func (db *DB) ReadPool() *sql.DB { return db.read }

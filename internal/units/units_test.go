@@ -23,7 +23,7 @@ func day(s string) time.Time {
 	return d
 }
 
-func demoGraph(t *testing.T, db *store.DB) (*units.Service, *units.Graph) {
+func demoGraph(t testing.TB, db *store.DB) (*units.Service, *units.Graph) {
 	t.Helper()
 	ctx := context.Background()
 	svc := units.NewService(db)

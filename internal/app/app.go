@@ -1,0 +1,58 @@
+// Package app wires the domain services over one database. The web and API
+// packages receive an *App and call the services; they hold no state of
+// their own, so several processes can share one PostgreSQL.
+package app
+
+import (
+	"context"
+	"log/slog"
+
+	"egov/internal/identity"
+	"egov/internal/store"
+	"egov/internal/units"
+	"egov/internal/workcal"
+)
+
+// App holds the domain services.
+type App struct {
+	DB       *store.DB
+	Units    *units.Service
+	Identity *identity.Service
+	Calendar *workcal.Service
+	Log      *slog.Logger
+	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
+	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
+	SecureCookies bool
+}
+
+// New wires the services over an open, migrated database.
+func New(db *store.DB, log *slog.Logger) *App {
+	if log == nil {
+		log = slog.Default()
+	}
+	us := units.NewService(db)
+	return &App{
+		DB:       db,
+		Units:    us,
+		Identity: identity.NewService(db, us),
+		Calendar: workcal.NewService(db),
+		Log:      log,
+	}
+}
+
+// Open opens the database named by dsn, applies pending migrations and
+// wires the services.
+func Open(ctx context.Context, dsn string, log *slog.Logger) (*App, error) {
+	db, err := store.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := db.Migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return New(db, log), nil
+}
+
+// Close closes the database.
+func (a *App) Close() error { return a.DB.Close() }
