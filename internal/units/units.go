@@ -36,7 +36,7 @@ type Unit struct {
 	ValidFrom  time.Time
 	ValidTo    time.Time // exclusive; zero while the unit exists
 
-	folded string
+	folded string // " " + the folded name, for word-start search
 }
 
 // ValidAt reports whether this version exists on day d.
@@ -104,7 +104,7 @@ func newGraph(us []*Unit, ss [][3]any) *Graph {
 	})
 	g.all = us
 	for _, u := range us {
-		u.folded = vntext.Fold(u.Name)
+		u.folded = " " + vntext.Fold(u.Name)
 		g.byID[u.ID] = u
 		g.byCode[u.Code] = append(g.byCode[u.Code], u)
 		if u.ParentCode != "" {
@@ -288,13 +288,18 @@ type Query struct {
 	At     time.Time // required: the day whose structure is asked for
 	Parent *Unit     // only units under this one (not the unit itself)
 	Level  int       // only units of this level (0: any)
-	Text   string    // name contains this, ignoring accents and case
+	Text   string    // words of the name start with this, ignoring accents and case
 	Limit  int       // 0: no limit
 }
 
 // Find returns the units valid on q.At that match q, ordered by code.
 func (g *Graph) Find(q Query) []*Unit {
+	// Matching at word starts: "an thanh" finds "Xã An Thạnh" but not
+	// "Xã Tân Thạnh".
 	text := vntext.Fold(q.Text)
+	if text != "" {
+		text = " " + text
+	}
 	var in map[int64]bool
 	if q.Parent != nil {
 		in = map[int64]bool{}

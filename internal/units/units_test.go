@@ -188,6 +188,23 @@ func TestImportIsIdempotentAndAudited(t *testing.T) {
 	})
 }
 
+func TestFindMatchesWordStartsWithoutAccents(t *testing.T) {
+	db := storetest.SQLite(t)
+	_, g := demoGraph(t, db)
+	at := day("2025-07-02")
+	for q, want := range map[string]string{
+		"an thanh":   "31615",
+		"AN THẠNH":   "31615",
+		"cu lao":     "31633",
+		"soc  trang": "31507",
+		"ke":         "31528",
+	} {
+		if got := codes(g.Find(units.Query{At: at, Text: q})); got != want {
+			t.Errorf("Find(%q) = %s, want %s", q, got, want)
+		}
+	}
+}
+
 func TestImportRejectsBadFilesWhole(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()

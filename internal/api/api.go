@@ -1,0 +1,257 @@
+// Package api is the JSON interface under /api/v1: administrative units
+// through time, API tokens, and the working calendar.
+//
+// Like the web pages it is thin: a handler parses the request, calls the
+// domain and renders the result. Every failure has one shape,
+// {"error":{"code","message","field"}}, with the message translated (lang
+// parameter or Accept-Language, Vietnamese by default). The routes live in
+// one table, which Register loops over and which the tests compare with the
+// OpenAPI document served at /api/openapi.json.
+package api
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"egov"
+	"egov/internal/app"
+	"egov/internal/i18n"
+	"egov/internal/identity"
+	"egov/internal/workcal"
+)
+
+// route is one operation of the API.
+type route struct {
+	method  string
+	pattern string
+	query   []string // the query parameters it accepts, besides lang
+	auth    bool     // needs a bearer token
+	private bool     // the response must not be cached (Cache-Control: no-store)
+	handle  func(h *handler, w http.ResponseWriter, r *http.Request) error
+}
+
+// routes is every operation, in the order of the OpenAPI document.
+var routes = []route{
+	{method: "GET", pattern: "/api/v1/units", query: []string{"at", "parent", "level", "q", "limit"}, handle: (*handler).listUnits},
+	{method: "GET", pattern: "/api/v1/units/{code}", query: []string{"at"}, handle: (*handler).getUnit},
+	{method: "GET", pattern: "/api/v1/units/{code}/successors", query: []string{"from", "at"}, handle: (*handler).unitSuccessors},
+
+	{method: "POST", pattern: "/api/v1/auth/token", private: true, handle: (*handler).createToken},
+	{method: "DELETE", pattern: "/api/v1/auth/token", auth: true, private: true, handle: (*handler).revokeToken},
+	{method: "GET", pattern: "/api/v1/me", auth: true, private: true, handle: (*handler).me},
+
+	{method: "GET", pattern: "/api/v1/calendar/add-working-days", query: []string{"from", "days"}, handle: (*handler).addWorkingDays},
+	{method: "GET", pattern: "/api/v1/calendar/lunar", query: []string{"date"}, handle: (*handler).lunar},
+	{method: "GET", pattern: "/api/v1/calendar/holidays", query: []string{"year"}, handle: (*handler).holidays},
+	{method: "GET", pattern: "/api/v1/calendar/days/{date}", handle: (*handler).calendarDay},
+
+	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
+}
+
+// fallbackMethods get a catch-all under /api/ so that an unknown path or a
+// wrong method gets a JSON error rather than the router's plain text. One
+// pattern per method, not a single "/api/", so that the catch-all cannot
+// conflict with a "GET /" the web pages may register.
+var fallbackMethods = []string{"GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+
+// handler serves the API over the application's services.
+type handler struct {
+	app *app.App
+	// known routes the API's own patterns only; the catch-all asks it which
+	// methods a path has.
+	known *http.ServeMux
+}
+
+// Register adds the API routes to mux.
+func Register(mux *http.ServeMux, a *app.App) {
+	h := &handler{app: a, known: http.NewServeMux()}
+	for _, rt := range routes {
+		p := rt.method + " " + rt.pattern
+		mux.Handle(p, h.wrap(rt))
+		h.known.Handle(p, http.NotFoundHandler())
+	}
+	for _, m := range fallbackMethods {
+		mux.HandleFunc(m+" /api/", h.unmatched)
+	}
+}
+
+// wrap checks what every route checks (the bearer token, the query
+// parameters) and renders the handler's error.
+func (h *handler) wrap(rt route) http.Handler {
+	allowed := append([]string{"lang"}, rt.query...)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.private || rt.auth {
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		if rt.auth {
+			actor, err := h.authenticate(r)
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			r = r.WithContext(context.WithValue(r.Context(), actorKey{}, actor))
+		}
+		if err := checkQuery(r, allowed); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if err := rt.handle(h, w, r); err != nil {
+			h.fail(w, r, err)
+		}
+	})
+}
+
+// unmatched answers a request under /api/ that no route takes: 405 when the
+// path exists with other methods, else 404.
+func (h *handler) unmatched(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := h.known.Handler(probe); pattern != "" {
+			allow = append(allow, m)
+			if m == "GET" {
+				allow = append(allow, "HEAD")
+			}
+		}
+	}
+	if len(allow) == 0 {
+		h.fail(w, r, egov.Errorf(egov.ENOTFOUND, "error.not_found"))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, r, http.StatusMethodNotAllowed, codeMethodNotAllowed, "error.method_not_allowed", nil, "")
+}
+
+type actorKey struct{}
+
+// actor returns the actor that the bearer token of the request authenticated.
+func actor(r *http.Request) *identity.Actor {
+	a, _ := r.Context().Value(actorKey{}).(*identity.Actor)
+	return a
+}
+
+// bearerToken returns the token of an "Authorization: Bearer <token>" header.
+func bearerToken(r *http.Request) string {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+func (h *handler) authenticate(r *http.Request) (*identity.Actor, error) {
+	token := bearerToken(r)
+	if token == "" {
+		return nil, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
+	}
+	return h.app.Identity.ActorForToken(r.Context(), token, identity.APIToken)
+}
+
+// lang is the language of the messages: the lang parameter, else
+// Accept-Language, else Vietnamese.
+func lang(r *http.Request) string {
+	return i18n.Match(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))
+}
+
+// --- query parameters ---
+
+// checkQuery refuses a malformed query string, parameters the route does not
+// know (a typo would otherwise be silently ignored) and repeated parameters.
+func checkQuery(r *http.Request, allowed []string) error {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return egov.Errorf(egov.EINVALID, "error.bad_query")
+	}
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if !slices.Contains(allowed, name) {
+			return egov.FieldError(clip(name), "error.unknown_parameter", clip(name))
+		}
+		if len(q[name]) > 1 {
+			return egov.FieldError(name, "error.repeated_parameter", name)
+		}
+	}
+	return nil
+}
+
+// param returns the value of a query parameter, "" when absent. An empty
+// value counts as absent, as a form with an empty field sends it.
+func param(r *http.Request, name string) string {
+	return strings.TrimSpace(r.URL.Query().Get(name))
+}
+
+// required fails when parameter name is absent or empty.
+func required(r *http.Request, name string) error {
+	if param(r, name) == "" {
+		return egov.FieldError(name, "error.missing", name)
+	}
+	return nil
+}
+
+// Supported years of the working calendar (those an administrator can
+// announce a schedule for).
+const (
+	minYear = 1900
+	maxYear = 2199
+)
+
+// dateParam returns the date in parameter name, or def when it is absent.
+func dateParam(r *http.Request, name string, def workcal.Date) (workcal.Date, error) {
+	s := param(r, name)
+	if s == "" {
+		return def, nil
+	}
+	return parseDate(name, s)
+}
+
+func parseDate(field, s string) (workcal.Date, error) {
+	d, err := workcal.ParseDate(s)
+	if err != nil {
+		return 0, egov.FieldError(field, "error.bad_date", clip(s))
+	}
+	return d, nil
+}
+
+// calendarDate checks that d lies in the years the calendar supports.
+func calendarDate(field string, d workcal.Date) error {
+	if y := d.Year(); y < minYear || y > maxYear {
+		return egov.FieldError(field, "error.date_out_of_range", d.String(), minYear, maxYear)
+	}
+	return nil
+}
+
+// intParam returns the integer in parameter name, def when it is absent;
+// it must lie in [lo, hi].
+func intParam(r *http.Request, name string, def, lo, hi int) (int, error) {
+	s := param(r, name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, egov.FieldError(name, "error.bad_number", clip(s))
+	}
+	if n < lo || n > hi {
+		return 0, egov.FieldError(name, "error.out_of_range", name, lo, hi)
+	}
+	return n, nil
+}
+
+// clip shortens user input echoed in a message.
+func clip(s string) string {
+	const max = 40
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	return string([]rune(s)[:max]) + "…"
+}
