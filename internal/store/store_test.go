@@ -67,3 +67,38 @@ func TestStore(t *testing.T) {
 		}
 	})
 }
+
+// Several processes starting together on one PostgreSQL migrate once.
+func TestConcurrentMigrationsOnPostgres(t *testing.T) {
+	dsn := storetest.NewPostgresSchema(t)
+	ctx := context.Background()
+	errs := make(chan error, 3)
+	applied := make(chan int, 3)
+	for i := 0; i < 3; i++ {
+		go func() {
+			db, err := store.Open(ctx, dsn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer db.Close()
+			n, err := db.Migrate(ctx)
+			applied <- n
+			errs <- err
+		}()
+	}
+	total := 0
+	for i := 0; i < 3; i++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(applied)
+	for n := range applied {
+		total += n
+	}
+	ms, _ := store.Migrations()
+	if total != len(ms) {
+		t.Fatalf("%d migrations applied in all, want %d", total, len(ms))
+	}
+}
