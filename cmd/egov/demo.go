@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"egov/internal/demo"
+)
+
+func init() {
+	register("demo", "run the platform with the Sóc Trăng demo data and accounts", func(ctx context.Context, e *env, args []string) error {
+		fs, df := newFlagSet(e, "demo")
+		addr := fs.String("addr", envOr(e, "EGOV_ADDR", "127.0.0.1:8080"), "address to listen on (EGOV_ADDR)")
+		password := fs.String("demo-password", envOr(e, "EGOV_DEMO_PASSWORD", demo.DefaultPassword), "password of every demo account (EGOV_DEMO_PASSWORD)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		start := time.Now()
+		a, err := df.open(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		if err := demo.Load(ctx, a, *password); err != nil {
+			return fmt.Errorf("loading the demo data: %w", err)
+		}
+		a.Log.Info("demo data ready", "took", time.Since(start).Round(time.Millisecond))
+		return serve(ctx, e, a, *addr, func(url string) {
+			fmt.Fprintf(e.stdout, "\negov demo: %s\n\nDemo accounts (password %q):\n", url, *password)
+			for _, acc := range demo.Accounts {
+				fmt.Fprintf(e.stdout, "  %-18s %s\n", acc.Username, acc.What)
+			}
+			fmt.Fprintln(e.stdout, "\nStop with Ctrl-C.")
+		})
+	})
+}

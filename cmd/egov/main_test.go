@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"egov/internal/store"
+)
+
+func runCmd(t *testing.T, envs map[string]string, args ...string) (string, error) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string { return envs[k] }}
+	err := run(context.Background(), e, args)
+	return out.String() + errb.String(), err
+}
+
+func TestHelpListsCommands(t *testing.T) {
+	out, err := runCmd(t, nil, "help")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"serve", "demo", "migrate", "units", "user", "audit", "calendar"} {
+		if !strings.Contains(out, "  "+c+" ") {
+			t.Errorf("help does not list %s:\n%s", c, out)
+		}
+	}
+	if _, err := runCmd(t, nil, "nonsense"); err == nil {
+		t.Error("an unknown command succeeded")
+	}
+}
+
+// The command-line journey of an administrator: migrate, import units,
+// create the first administrator, and catch tampering with the audit log.
+func TestAdministratorJourney(t *testing.T) {
+	data := t.TempDir()
+	envs := map[string]string{"EGOV_DATA": data, "EGOV_USER_PASSWORD": "mat-khau-quan-tri"}
+	if out, err := runCmd(t, envs, "migrate"); err != nil || !strings.Contains(out, "migration(s) applied") {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	shared := "../../../shared/data/admin-units/"
+	out, err := runCmd(t, envs, "units", "import", shared+"soc-trang-2021.csv", "--from", "2021-01-01")
+	if err != nil || !strings.Contains(out, "121 units: 121 added") {
+		t.Fatalf("units import: %v\n%s", err, out)
+	}
+	if out, err = runCmd(t, envs, "units", "import", "--from=2021-01-01", shared+"soc-trang-2021.csv"); err != nil || !strings.Contains(out, "121 unchanged") {
+		t.Fatalf("second units import: %v\n%s", err, out)
+	}
+	if out, err = runCmd(t, envs, "units", "import", shared+"can-tho-2025.csv", "--from", "2025-07-01"); err != nil {
+		t.Fatalf("units import 2025: %v\n%s", err, out)
+	}
+	// The 2024 merger row names 31522 on 2024-09-01, which exists (unrenamed).
+	if out, err = runCmd(t, envs, "units", "merges", shared+"soc-trang-2025-merges.csv"); err != nil || !strings.Contains(out, "109 rows") {
+		t.Fatalf("units merges: %v\n%s", err, out)
+	}
+	bad := filepath.Join(data, "bad.csv")
+	os.WriteFile(bad, []byte("code,name,type,level,parent_code\n99999,Xã Mới,Xã,3,92\n9999x,Xã Hỏng,Xã,3,92\n"), 0o600)
+	if out, err = runCmd(t, envs, "units", "import", bad, "--from", "2026-01-01"); err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("a bad file: %v\n%s", err, out)
+	}
+	if out, err = runCmd(t, envs, "user", "add", "--admin", "quantri"); err != nil || !strings.Contains(out, "created quantri") {
+		t.Fatalf("user add: %v\n%s", err, out)
+	}
+	if out, err = runCmd(t, envs, "user", "add", "--role", "leader", "--unit", "31615", "lanhdao"); err != nil {
+		t.Fatalf("user add --role: %v\n%s", err, out)
+	}
+	if out, err = runCmd(t, envs, "audit", "verify"); err != nil || !strings.Contains(out, "ok: ") {
+		t.Fatalf("audit verify: %v\n%s", err, out)
+	}
+
+	// Tamper with entry 2 behind the platform's back.
+	db, err := store.Open(context.Background(), filepath.Join(data, "egov.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(context.Background(), `UPDATE audit_log SET actor_name = 'ai-do' WHERE seq = 2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	out, err = runCmd(t, envs, "audit", "verify")
+	if err == nil || !strings.Contains(out, "first broken link is entry 2") {
+		t.Fatalf("audit verify after tampering: %v\n%s", err, out)
+	}
+}

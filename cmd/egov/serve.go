@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"egov/internal/app"
+	"egov/internal/server"
+)
+
+func init() {
+	register("serve", "run the platform (production: no demo data)", func(ctx context.Context, e *env, args []string) error {
+		fs, df := newFlagSet(e, "serve")
+		addr := fs.String("addr", envOr(e, "EGOV_ADDR", "127.0.0.1:8080"), "address to listen on (EGOV_ADDR)")
+		secure := fs.Bool("secure-cookies", e.getenv("EGOV_SECURE_COOKIES") == "1", "mark cookies Secure behind a TLS proxy (EGOV_SECURE_COOKIES=1)")
+		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		a, err := df.open(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		a.SecureCookies = *secure
+		return serve(ctx, e, a, *addr, nil)
+	})
+}
+
+// serve listens on addr and serves until ctx ends, then shuts down
+// gracefully. ready, when not nil, runs once the listener is open.
+func serve(ctx context.Context, e *env, a *app.App, addr string, ready func(url string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           server.New(a),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	url := "http://" + ln.Addr().String()
+	a.Log.Info("listening", "url", url, "database", a.DB.Location, "engine", a.DB.Engine())
+	if ready != nil {
+		ready(url)
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
