@@ -150,6 +150,17 @@ func (s *Service) Can(ctx context.Context, a *Actor, p Permission, unitID int64)
 	return egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
 }
 
+// canAny returns nil when actor holds permission p on at least one unit.
+func (s *Service) canAny(a *Actor, p Permission) error {
+	if a == nil {
+		return egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
+	}
+	if ids, all := a.Scope(p); all || len(ids) > 0 {
+		return nil
+	}
+	return egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+}
+
 // Scope returns the units on which actor holds permission p: nil with all
 // true for a grant on the whole tree.
 func (a *Actor) Scope(p Permission) (unitIDs []int64, all bool) {

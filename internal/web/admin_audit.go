@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -70,11 +69,7 @@ func (h *handler) adminAudit(w http.ResponseWriter, r *http.Request) {
 		}
 		f.BeforeSeq = n
 	}
-	if f.UnitCodes, err = h.auditScope(r, a); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	entries, err := audit.List(r.Context(), h.app.DB, f)
+	entries, err := h.app.Identity.AuditLog(r.Context(), a, f)
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -102,38 +97,4 @@ func (h *handler) adminAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	d.Entries = entries
 	h.render(w, r, http.StatusOK, "admin_audit", d)
-}
-
-// auditScope returns the unit codes whose entries the actor may read: nil
-// for the whole tree, else the codes of every unit in the territory of the
-// actor's grants (entries on no unit are the whole tree's).
-//
-// This belongs in the audit domain (a List that takes the actor); until it
-// is there, the web applies the same territory rule as identity.Can.
-func (h *handler) auditScope(r *http.Request, a *identity.Actor) ([]string, error) {
-	ids, all := a.Scope(identity.PermAuditRead)
-	if all {
-		return nil, nil
-	}
-	g, err := h.app.Units.Graph(r.Context())
-	if err != nil {
-		return nil, err
-	}
-	today := h.app.Units.Today()
-	seen := map[string]bool{}
-	codes := []string{}
-	for _, id := range ids {
-		u := g.ByID(id)
-		if u == nil {
-			continue
-		}
-		for uid := range g.Territory(u, today) {
-			if x := g.ByID(uid); x != nil && !seen[x.Code] {
-				seen[x.Code] = true
-				codes = append(codes, x.Code)
-			}
-		}
-	}
-	sort.Strings(codes)
-	return codes, nil
 }
