@@ -55,7 +55,7 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Calendar.Seed(ctx, a.Identity, days); err != nil {
+	if err := a.Calendar.Seed(ctx, days); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()

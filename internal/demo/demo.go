@@ -34,5 +34,5 @@ func LoadHolidays(ctx context.Context, a *app.App) error {
 	if err != nil {
 		return err
 	}
-	return a.Calendar.Seed(ctx, a.Identity, days)
+	return a.Calendar.Seed(ctx, days)
 }

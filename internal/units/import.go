@@ -255,7 +255,7 @@ type ImportResult struct {
 func (s *Service) Import(ctx context.Context, actor string, rows []Row, from time.Time) (ImportResult, error) {
 	var res ImportResult
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		g, err := load(ctx, tx)
+		g, err := lockAndLoad(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -278,6 +278,7 @@ func (s *Service) Import(ctx context.Context, actor string, rows []Row, from tim
 				}
 			}
 		}
+		errs = append(errs, cycles(g, rows, from)...)
 		if len(errs) > 0 {
 			return errs
 		}
@@ -313,11 +314,14 @@ func (s *Service) Import(ctx context.Context, actor string, rows []Row, from tim
 			}
 		}
 		if res.Added+res.Changed == 0 {
-			return nil
+			return errNothingChanged
 		}
 		return s.changed(ctx, tx, actor, "units.import",
 			fmt.Sprintf("nhập %d đơn vị từ ngày %s: %d thêm, %d thay đổi, %d giữ nguyên", len(rows), fmtDate(from), res.Added, res.Changed, res.Unchanged))
 	})
+	if errors.Is(err, errNothingChanged) {
+		return res, nil
+	}
 	if err != nil {
 		return ImportResult{}, err
 	}
@@ -350,7 +354,7 @@ type MergeResult struct {
 func (s *Service) ImportMerges(ctx context.Context, actor string, rows []MergeRow) (MergeResult, error) {
 	var res MergeResult
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		g, err := load(ctx, tx)
+		g, err := lockAndLoad(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -412,11 +416,14 @@ func (s *Service) ImportMerges(ctx context.Context, actor string, rows []MergeRo
 			}
 		}
 		if res.Linked+res.Ended == 0 {
-			return nil
+			return errNothingChanged
 		}
 		return s.changed(ctx, tx, actor, "units.merges",
 			fmt.Sprintf("nhập %d dòng sáp nhập: %d liên kết mới, %d đơn vị kết thúc", len(rows), res.Linked, res.Ended))
 	})
+	if errors.Is(err, errNothingChanged) {
+		return res, nil
+	}
 	if err != nil {
 		return MergeResult{}, err
 	}
@@ -424,11 +431,52 @@ func (s *Service) ImportMerges(ctx context.Context, actor string, rows []MergeRo
 	return res, nil
 }
 
-// changed bumps the generation, so every process reloads its Graph, and
-// audits the change.
-func (s *Service) changed(ctx context.Context, tx *store.Tx, actor, action, summary string) error {
+// errNothingChanged rolls back an import that found everything applied, so
+// that it leaves no trace, not even a new generation.
+var errNothingChanged = errors.New("nothing changed")
+
+// lockAndLoad bumps the units' generation first, which locks its row until
+// the transaction ends, so that imports run one after another on
+// PostgreSQL too, and then loads the units as they are.
+func lockAndLoad(ctx context.Context, tx *store.Tx) (*Graph, error) {
 	if _, err := tx.ExecContext(ctx, `UPDATE units_generation SET n = n + 1 WHERE id = 1`); err != nil {
-		return err
+		return nil, err
 	}
+	return load(ctx, tx)
+}
+
+// cycles reports the rows whose chain of parents on day from, through the
+// file and the existing units, comes back to the row.
+func cycles(g *Graph, rows []Row, from time.Time) RowErrors {
+	parentOf := map[string]string{}
+	for _, r := range rows {
+		parentOf[r.Code] = r.ParentCode
+	}
+	parent := func(code string) string {
+		if p, ok := parentOf[code]; ok {
+			return p
+		}
+		if u := g.At(code, from); u != nil {
+			return u.ParentCode
+		}
+		return ""
+	}
+	var errs RowErrors
+	for _, r := range rows {
+		seen := map[string]bool{r.Code: true}
+		for p := r.ParentCode; p != ""; p = parent(p) {
+			if seen[p] {
+				errs = append(errs, RowError{Line: r.Line, Msg: fmt.Sprintf("the parents of %s form a cycle through %s", r.Code, p)})
+				break
+			}
+			seen[p] = true
+		}
+	}
+	return errs
+}
+
+// changed audits a change. lockAndLoad already bumped the generation, so
+// every process reloads its Graph.
+func (s *Service) changed(ctx context.Context, tx *store.Tx, actor, action, summary string) error {
 	return audit.Append(ctx, tx, &audit.Entry{ActorName: actor, Action: action, ObjectType: "units", ObjectID: "-", Summary: summary})
 }

@@ -184,8 +184,14 @@ func (g *Graph) Children(u *Unit, d time.Time) []*Unit {
 // Subtree returns u and every unit under it on day d, depth first.
 func (g *Graph) Subtree(u *Unit, d time.Time) []*Unit {
 	out := []*Unit{u}
+	seen := map[int64]bool{u.ID: true} // imports refuse cycles; this guards the walk anyway
 	for i := 0; i < len(out); i++ {
-		out = append(out, g.Children(out[i], d)...)
+		for _, c := range g.Children(out[i], d) {
+			if !seen[c.ID] {
+				seen[c.ID] = true
+				out = append(out, c)
+			}
+		}
 	}
 	return out
 }

@@ -220,9 +220,8 @@ func TestImportRejectsBadFilesWhole(t *testing.T) {
 		if !errors.As(err, &re) || len(re) != 1 || re[0].Line != 3 {
 			t.Fatalf("import with a missing parent: %v", err)
 		}
-		g2, _ := svc.Graph(ctx)
-		if g2.Len() != n || g2.At("99901", day("2026-01-01")) != nil {
-			t.Fatal("a rejected import applied rows")
+		if c := countUnits(t, db); c != n {
+			t.Fatalf("a rejected import applied rows: %d unit versions, want %d", c, n)
 		}
 		// Merges naming a unit that does not exist.
 		mrows, err := units.ParseMergesCSV(strings.NewReader("old_code,new_code,effective\n31615,31633,2026-01-01\n11111,31633,2026-01-01\n"))
@@ -233,9 +232,53 @@ func TestImportRejectsBadFilesWhole(t *testing.T) {
 		if !errors.As(err, &re) || len(re) != 1 || re[0].Line != 3 {
 			t.Fatalf("merge of an unknown unit: %v", err)
 		}
-		g3, _ := svc.Graph(ctx)
-		if u := g3.At("31615", day("2026-02-01")); u == nil {
+		var ended int
+		db.QueryRowContext(ctx, `SELECT count(*) FROM units WHERE valid_to = '2026-01-01'`).Scan(&ended)
+		if ended != 0 {
 			t.Fatal("a rejected merge ended a unit")
+		}
+		// Parents that form a cycle are refused too.
+		rows, _ = units.ParseUnitsCSV(strings.NewReader("code,name,type,level,parent_code\n99910,Xã A,Xã,3,99911\n99911,Xã B,Xã,3,99910\n"))
+		if _, err = svc.Import(ctx, "test", rows, day("2026-01-01")); !errors.As(err, &re) || len(re) != 2 {
+			t.Fatalf("a cycle of parents: %v", err)
+		}
+		if c := countUnits(t, db); c != n {
+			t.Fatalf("a rejected import applied rows: %d unit versions, want %d", c, n)
+		}
+	})
+}
+
+func countUnits(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRowContext(context.Background(), `SELECT count(*) FROM units`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Imports of the same file at the same moment apply it once, on either
+// engine.
+func TestConcurrentImports(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		_, g := demoGraph(t, db)
+		n := g.Len()
+		rows, _ := units.ParseUnitsCSV(strings.NewReader("code,name,type,level,parent_code\n99901,Xã Mới,Xã,3,92\n"))
+		errs := make(chan error, 6)
+		for i := 0; i < 6; i++ {
+			go func() {
+				_, err := units.NewService(db).Import(ctx, "test", rows, day("2026-01-01"))
+				errs <- err
+			}()
+		}
+		for i := 0; i < 6; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if c := countUnits(t, db); c != n+1 {
+			t.Fatalf("%d unit versions after six identical imports, want %d", c, n+1)
 		}
 	})
 }

@@ -101,46 +101,73 @@ func (s *Service) SetYear(ctx context.Context, a *identity.Actor, ids *identity.
 		return egov.FieldError("days", "calendar.days_invalid", err.Error())
 	}
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM calendar_days WHERE year = ?`, y); err != nil {
-			return err
-		}
-		for _, d := range days {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (day, year, kind, name) VALUES (?, ?, ?, ?)`,
-				d.Date.String(), y, d.Kind.String(), d.Name); err != nil {
-				return err
-			}
-		}
-		return audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: "calendar.set_year",
-			ObjectType: "calendar", ObjectID: fmt.Sprint(y), Summary: fmt.Sprintf("lịch nghỉ năm %d: %d ngày", y, len(days))})
+		_, err := s.setYear(ctx, tx, a, y, days, false)
+		return err
 	})
 	if err != nil {
 		return err
 	}
+	s.invalidate()
+	return nil
+}
+
+// setYear replaces year y's schedule inside tx, after taking the year's
+// row lock. With onlyIfEmpty it leaves a year that has a schedule alone and
+// reports false.
+func (s *Service) setYear(ctx context.Context, tx *store.Tx, a *identity.Actor, y int, days []Day, onlyIfEmpty bool) (bool, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_years (year, updated_at) VALUES (?, ?)
+		ON CONFLICT (year) DO UPDATE SET updated_at = excluded.updated_at`, y, store.FormatTime(time.Now())); err != nil {
+		return false, err
+	}
+	if onlyIfEmpty {
+		have, err := s.announced(ctx, tx, y)
+		if err != nil || len(have) > 0 {
+			return false, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM calendar_days WHERE year = ?`, y); err != nil {
+		return false, err
+	}
+	for _, d := range days {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO calendar_days (day, year, kind, name) VALUES (?, ?, ?, ?)`,
+			d.Date.String(), y, d.Kind.String(), d.Name); err != nil {
+			return false, err
+		}
+	}
+	return true, audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: "calendar.set_year",
+		ObjectType: "calendar", ObjectID: fmt.Sprint(y), Summary: fmt.Sprintf("lịch nghỉ năm %d: %d ngày", y, len(days))})
+}
+
+func (s *Service) invalidate() {
 	s.mu.Lock()
 	s.cal = nil
 	s.mu.Unlock()
-	return nil
 }
 
 // Seed stores the announced schedules of years that have none yet, so that
 // loading the same file again changes nothing and an administrator's edits
 // survive a restart.
-func (s *Service) Seed(ctx context.Context, ids *identity.Service, days []Day) error {
+func (s *Service) Seed(ctx context.Context, days []Day) error {
+	if _, err := New(days); err != nil {
+		return fmt.Errorf("calendar seed: %w", err)
+	}
 	byYear := map[int][]Day{}
 	for _, d := range days {
 		byYear[d.Date.Year()] = append(byYear[d.Date.Year()], d)
 	}
+	changed := false
 	for y, ds := range byYear {
-		have, err := s.Announced(ctx, y)
+		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			ok, err := s.setYear(ctx, tx, identity.SystemActor, y, ds, true)
+			changed = changed || ok
+			return err
+		})
 		if err != nil {
 			return err
 		}
-		if len(have) > 0 {
-			continue
-		}
-		if err := s.SetYear(ctx, identity.SystemActor, ids, y, ds); err != nil {
-			return err
-		}
+	}
+	if changed {
+		s.invalidate()
 	}
 	return nil
 }

@@ -32,7 +32,7 @@ func TestServiceStoresSchedules(t *testing.T) {
 		ctx := context.Background()
 		ids := identity.NewService(db, units.NewService(db))
 		svc := workcal.NewService(db)
-		if err := svc.Seed(ctx, ids, announced(t)); err != nil {
+		if err := svc.Seed(ctx, announced(t)); err != nil {
 			t.Fatal(err)
 		}
 		cal, err := svc.Calendar(ctx)
@@ -70,12 +70,41 @@ func TestServiceStoresSchedules(t *testing.T) {
 			t.Fatal("2026 still announced after it was cleared")
 		}
 		// Seeding again restores only the missing year.
-		if err := svc.Seed(ctx, ids, announced(t)); err != nil {
+		if err := svc.Seed(ctx, announced(t)); err != nil {
 			t.Fatal(err)
 		}
 		days, _ := svc.Announced(ctx, 2026)
 		if len(days) == 0 {
 			t.Fatal("seed did not restore 2026")
+		}
+	})
+}
+
+// Administrators saving the same year at once all succeed, one after the
+// other, and the year ends with one of their schedules whole.
+func TestConcurrentSaves(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		ids := identity.NewService(db, units.NewService(db))
+		svc := workcal.NewService(db)
+		var days []workcal.Day
+		for _, d := range announced(t) {
+			if d.Date.Year() == 2025 {
+				days = append(days, d)
+			}
+		}
+		errs := make(chan error, 4)
+		for i := 0; i < 4; i++ {
+			go func() { errs <- svc.SetYear(ctx, identity.SystemActor, ids, 2025, days) }()
+		}
+		for i := 0; i < 4; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := svc.Announced(ctx, 2025)
+		if err != nil || len(got) != len(days) {
+			t.Fatalf("%d days stored, want %d (%v)", len(got), len(days), err)
 		}
 	})
 }
