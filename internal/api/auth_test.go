@@ -111,7 +111,7 @@ func TestTokenThrottled(t *testing.T) {
 	// The next attempt, at the same instant, must wait one second: even
 	// with the right password.
 	r := attempt("dung-mat-khau")
-	if code, _, _ := errorOf(r); r.Status != http.StatusTooManyRequests || code != "too_many_requests" || r.Header.Get("Retry-After") != "2" {
+	if code, _, _ := errorOf(r); r.Status != http.StatusTooManyRequests || code != "too_many_requests" || r.Header.Get("Retry-After") != "1" {
 		t.Fatalf("throttled: %d Retry-After %q %s", r.Status, r.Header.Get("Retry-After"), r.Body)
 	}
 	// Failing on, each after the wait, until the account locks.
@@ -122,7 +122,7 @@ func TestTokenThrottled(t *testing.T) {
 		}
 	}
 	r = attempt("dung-mat-khau")
-	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "960" {
+	if r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") != "900" {
 		t.Fatalf("locked: %d Retry-After %q %s", r.Status, r.Header.Get("Retry-After"), r.Body)
 	}
 	// After the lock, the right password works.

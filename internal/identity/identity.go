@@ -266,8 +266,12 @@ func (s *Service) CreateOfficer(ctx context.Context, a *Actor, nu NewUser, role 
 		if u, err = s.insertUser(ctx, tx, nu); err != nil {
 			return err
 		}
+		code, err := s.unitCode(ctx, unitID)
+		if err != nil {
+			return err
+		}
 		if err := audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: "user.create",
-			ObjectType: "user", ObjectID: fmt.Sprint(u.ID), UnitCode: s.unitCode(ctx, unitID),
+			ObjectType: "user", ObjectID: fmt.Sprint(u.ID), UnitCode: code,
 			Summary: fmt.Sprintf("tạo cán bộ %s (%s)", u.Username, u.FullName)}); err != nil {
 			return err
 		}
@@ -395,16 +399,15 @@ func (s *Service) AddGrant(ctx context.Context, a *Actor, userID int64, role Rol
 	if err := s.checkGrantable(ctx, a, role, unitID); err != nil {
 		return Grant{}, err
 	}
+	// The user must be one the administrator manages, whatever the unit.
+	view, err := s.GetUser(ctx, a, userID)
+	if err != nil {
+		return Grant{}, err
+	}
 	var gr Grant
-	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, userID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return egov.Errorf(egov.ENOTFOUND, "user.not_found")
-		}
-		if err != nil {
-			return err
-		}
-		gr, err = s.insertGrant(ctx, tx, a, u, role, unitID)
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		var err error
+		gr, err = s.insertGrant(ctx, tx, a, view.User, role, unitID)
 		return err
 	})
 	return gr, err
@@ -414,14 +417,9 @@ func (s *Service) insertGrant(ctx context.Context, tx *store.Tx, a *Actor, u *Us
 	if u.Kind != Officer {
 		return Grant{}, fieldErr("role", "grant.citizen")
 	}
-	existing, err := s.grantsOf(ctx, tx, u.ID)
+	code, err := s.unitCode(ctx, unitID)
 	if err != nil {
 		return Grant{}, err
-	}
-	for _, g := range existing {
-		if g.Role == role && g.UnitID == unitID {
-			return Grant{}, egov.Errorf(egov.ECONFLICT, "grant.exists")
-		}
 	}
 	var unit any
 	if unitID != 0 {
@@ -430,20 +428,25 @@ func (s *Service) insertGrant(ctx context.Context, tx *store.Tx, a *Actor, u *Us
 	gr := Grant{UserID: u.ID, Role: role, UnitID: unitID}
 	if err := tx.QueryRowContext(ctx, `INSERT INTO grants (user_id, role, unit_id, created_at, created_by) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		u.ID, string(role), unit, store.FormatTime(s.Now()), nullable(a.ID())).Scan(&gr.ID); err != nil {
+		if store.IsUniqueViolation(err) {
+			return Grant{}, egov.Errorf(egov.ECONFLICT, "grant.exists")
+		}
 		return Grant{}, err
 	}
 	return gr, audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: "grant.add",
-		ObjectType: "user", ObjectID: fmt.Sprint(u.ID), UnitCode: s.unitCode(ctx, unitID),
+		ObjectType: "user", ObjectID: fmt.Sprint(u.ID), UnitCode: code,
 		Summary: fmt.Sprintf("cấp vai trò %s cho %s", role, u.Username)})
 }
 
-// RemoveGrant revokes a grant. The actor must manage users on its unit.
-func (s *Service) RemoveGrant(ctx context.Context, a *Actor, grantID int64) error {
+// RemoveGrant revokes grant grantID of user userID. The actor must manage
+// users on the grant's unit.
+func (s *Service) RemoveGrant(ctx context.Context, a *Actor, userID, grantID int64) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		var gr Grant
 		var role string
 		var unit sql.NullInt64
-		err := tx.QueryRowContext(ctx, `SELECT id, user_id, role, unit_id FROM grants WHERE id = ?`, grantID).Scan(&gr.ID, &gr.UserID, &role, &unit)
+		err := tx.QueryRowContext(ctx, `SELECT id, user_id, role, unit_id FROM grants WHERE id = ? AND user_id = ?`,
+			grantID, userID).Scan(&gr.ID, &gr.UserID, &role, &unit)
 		if errors.Is(err, sql.ErrNoRows) {
 			return egov.Errorf(egov.ENOTFOUND, "grant.not_found")
 		}
@@ -454,27 +457,31 @@ func (s *Service) RemoveGrant(ctx context.Context, a *Actor, grantID int64) erro
 		if err := s.Can(ctx, a, PermUsersManage, gr.UnitID); err != nil {
 			return err
 		}
+		code, err := s.unitCode(ctx, gr.UnitID)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM grants WHERE id = ?`, grantID); err != nil {
 			return err
 		}
 		return audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: "grant.remove",
-			ObjectType: "user", ObjectID: fmt.Sprint(gr.UserID), UnitCode: s.unitCode(ctx, gr.UnitID),
+			ObjectType: "user", ObjectID: fmt.Sprint(gr.UserID), UnitCode: code,
 			Summary: fmt.Sprintf("thu hồi vai trò %s", gr.Role)})
 	})
 }
 
-func (s *Service) unitCode(ctx context.Context, unitID int64) string {
+func (s *Service) unitCode(ctx context.Context, unitID int64) (string, error) {
 	if unitID == 0 {
-		return ""
+		return "", nil
 	}
 	g, err := s.units.Graph(ctx)
 	if err != nil {
-		return ""
+		return "", err
 	}
 	if u := g.ByID(unitID); u != nil {
-		return u.Code
+		return u.Code, nil
 	}
-	return ""
+	return "", fmt.Errorf("identity: no unit %d", unitID)
 }
 
 func nullable(id int64) any {
@@ -484,16 +491,40 @@ func nullable(id int64) any {
 	return id
 }
 
-// UserView is a user as an administrator sees it: the citizen ID masked.
+// UserView is a user as an administrator sees it: the citizen ID only
+// masked (User.CitizenID is empty in a view).
 type UserView struct {
 	*User
 	Grants          []Grant
 	MaskedCitizenID string
 }
 
-// ListUsers returns the users an administrator manages: those holding a
-// grant inside the administrator's territory; an administrator of the whole
-// tree sees every user, citizens included. text filters by name or user name.
+func newView(u *User, gs []Grant) UserView {
+	c := *u
+	c.CitizenID, c.passwordHash = "", ""
+	return UserView{User: &c, Grants: gs, MaskedCitizenID: MaskCitizenID(u.CitizenID)}
+}
+
+// manages reports whether an administrator with users.manage on the units
+// scope (or on the whole tree) manages a user with these grants: one of
+// the grants lies in the administrator's territory. Only whole-tree
+// administrators manage citizens and officers without grants.
+func manages(g *units.Graph, today time.Time, scope []int64, all bool, grants []Grant) bool {
+	if all {
+		return true
+	}
+	for _, gr := range grants {
+		for _, sc := range scope {
+			if gr.UnitID != 0 && g.Covers(sc, gr.UnitID, today) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ListUsers returns the users an administrator manages (see manages),
+// at most 5,000, those whose name or user name contains text.
 func (s *Service) ListUsers(ctx context.Context, a *Actor, text string) ([]UserView, error) {
 	scope, all := a.Scope(PermUsersManage)
 	if !all && len(scope) == 0 {
@@ -533,6 +564,9 @@ func (s *Service) ListUsers(ctx context.Context, a *Actor, text string) ([]UserV
 		grants[g.UserID] = append(grants[g.UserID], g)
 	}
 	grows.Close()
+	if err := grows.Err(); err != nil {
+		return nil, err
+	}
 	g, err := s.units.Graph(ctx)
 	if err != nil {
 		return nil, err
@@ -544,33 +578,39 @@ func (s *Service) ListUsers(ctx context.Context, a *Actor, text string) ([]UserV
 		if folded != "" && !strings.Contains(vntext.Fold(u.FullName+" "+u.Username), folded) {
 			continue
 		}
-		visible := all
-		for _, gr := range grants[u.ID] {
-			for _, sc := range scope {
-				if gr.UnitID != 0 && g.Covers(sc, gr.UnitID, today) {
-					visible = true
-				}
-			}
-		}
-		if visible {
-			out = append(out, UserView{User: u, Grants: grants[u.ID], MaskedCitizenID: MaskCitizenID(u.CitizenID)})
+		if manages(g, today, scope, all, grants[u.ID]) {
+			out = append(out, newView(u, grants[u.ID]))
 		}
 	}
 	return out, nil
 }
 
-// GetUser returns one user the administrator manages.
+// GetUser returns one user the administrator manages; not found for any
+// other, so that an administrator cannot probe other units' users.
 func (s *Service) GetUser(ctx context.Context, a *Actor, id int64) (UserView, error) {
-	us, err := s.ListUsers(ctx, a, "")
+	scope, all := a.Scope(PermUsersManage)
+	if !all && len(scope) == 0 {
+		return UserView{}, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+	}
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return UserView{}, egov.Errorf(egov.ENOTFOUND, "user.not_found")
+	}
 	if err != nil {
 		return UserView{}, err
 	}
-	for _, u := range us {
-		if u.ID == id {
-			return u, nil
-		}
+	gs, err := s.grantsOf(ctx, s.db, id)
+	if err != nil {
+		return UserView{}, err
 	}
-	return UserView{}, egov.Errorf(egov.ENOTFOUND, "user.not_found")
+	g, err := s.units.Graph(ctx)
+	if err != nil {
+		return UserView{}, err
+	}
+	if !manages(g, s.units.Today(), scope, all, gs) {
+		return UserView{}, egov.Errorf(egov.ENOTFOUND, "user.not_found")
+	}
+	return newView(u, gs), nil
 }
 
 // Unlock clears a user's failed sign-ins and lock.
@@ -620,8 +660,25 @@ const (
 	LockFor   = 15 * time.Minute
 )
 
+// hashing bounds how many password hashes run at once: each takes 19 MiB
+// and most of a core for about 20 ms, so a burst of sign-ins must queue
+// rather than exhaust the machine.
+var hashing = make(chan struct{}, 4)
+
+func checkPassword(hash, password string) bool {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return CheckPassword(hash, password)
+}
+
 // Authenticate checks a user name and password and returns the actor. Wrong
 // user names and wrong passwords get the same error.
+//
+// The counters are updated with single statements, so that parallel
+// attempts cannot slip past the throttle: each failure increments the
+// stored count, and while an account is slowed an attempt first claims the
+// waiting window (moving last_failed_at to now), so only one attempt per
+// window reaches the password check.
 func (s *Service) Authenticate(ctx context.Context, username, password string) (*Actor, error) {
 	now := s.Now().UTC()
 	u, err := s.userByName(ctx, s.db, username)
@@ -629,39 +686,30 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		return nil, err
 	}
 	if u == nil {
-		CheckPassword(dummyHash, password)
+		checkPassword(dummyHash, password)
 		return nil, egov.Errorf(egov.EUNAUTHORIZED, "signin.failed")
 	}
 	if now.Before(u.LockedUntil) {
-		return nil, egov.Errorf(egov.ETOOMANY, "signin.locked", int(u.LockedUntil.Sub(now).Minutes())+1)
+		return nil, egov.Errorf(egov.ETOOMANY, "signin.locked", ceilUnits(u.LockedUntil.Sub(now), time.Minute))
 	}
 	if u.FailedLogins >= SlowAfter {
-		wait := time.Duration(1<<min(u.FailedLogins-SlowAfter, 10)) * time.Second
-		if next := u.LastFailedAt.Add(wait); now.Before(next) {
-			return nil, egov.Errorf(egov.ETOOMANY, "signin.slow", int(next.Sub(now).Seconds())+1)
-		}
-	}
-	if !CheckPassword(u.passwordHash, password) || u.Disabled {
-		failed := u.FailedLogins + 1
-		var locked any
-		if failed >= LockAfter {
-			locked = store.FormatTime(now.Add(LockFor))
-		}
-		err := s.db.InTx(ctx, func(tx *store.Tx) error {
-			if _, err := tx.ExecContext(ctx, `UPDATE users SET failed_logins = ?, last_failed_at = ?, locked_until = ? WHERE id = ?`,
-				failed, store.FormatTime(now), locked, u.ID); err != nil {
-				return err
-			}
-			if failed == LockAfter {
-				return audit.Append(ctx, tx, &audit.Entry{ActorName: "system", Action: "user.lock", ObjectType: "user",
-					ObjectID: fmt.Sprint(u.ID), Summary: fmt.Sprintf("khóa đăng nhập %s sau %d lần sai", u.Username, failed)})
-			}
-			return nil
-		})
+		wait := slowWait(u.FailedLogins)
+		res, err := s.db.ExecContext(ctx, `UPDATE users SET last_failed_at = ?
+			WHERE id = ? AND (last_failed_at IS NULL OR last_failed_at <= ?)`,
+			store.FormatTime(now), u.ID, store.FormatTime(now.Add(-wait)))
 		if err != nil {
 			return nil, err
 		}
-		return nil, egov.Errorf(egov.EUNAUTHORIZED, "signin.failed")
+		if n, _ := res.RowsAffected(); n == 0 {
+			next := u.LastFailedAt.Add(wait)
+			if next.Before(now) {
+				next = now.Add(wait) // another attempt claimed this window just now
+			}
+			return nil, egov.Errorf(egov.ETOOMANY, "signin.slow", ceilUnits(next.Sub(now), time.Second))
+		}
+	}
+	if !checkPassword(u.passwordHash, password) || u.Disabled {
+		return nil, s.recordFailure(ctx, u, now)
 	}
 	if u.FailedLogins > 0 || !u.LockedUntil.IsZero() {
 		if _, err := s.db.ExecContext(ctx, `UPDATE users SET failed_logins = 0, last_failed_at = NULL, locked_until = NULL WHERE id = ?`, u.ID); err != nil {
@@ -670,6 +718,41 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
 	}
 	return s.ActorFor(ctx, u)
+}
+
+// recordFailure counts a failed sign-in and locks the account at LockAfter
+// failures; it returns the error to give the user.
+func (s *Service) recordFailure(ctx context.Context, u *User, now time.Time) error {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		var failed int
+		if err := tx.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ?,
+			locked_until = CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END
+			WHERE id = ? RETURNING failed_logins`,
+			store.FormatTime(now), LockAfter, store.FormatTime(now.Add(LockFor)), u.ID).Scan(&failed); err != nil {
+			return err
+		}
+		if failed == LockAfter {
+			return audit.Append(ctx, tx, &audit.Entry{ActorName: "system", Action: "user.lock", ObjectType: "user",
+				ObjectID: fmt.Sprint(u.ID), Summary: fmt.Sprintf("khóa đăng nhập %s sau %d lần sai", u.Username, failed)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return egov.Errorf(egov.EUNAUTHORIZED, "signin.failed")
+}
+
+// slowWait is how long after the last failure the next attempt must wait.
+func slowWait(failed int) time.Duration {
+	return time.Duration(1<<min(failed-SlowAfter, 10)) * time.Second
+}
+
+// ceilUnits is d in whole units, rounded up, at least 1: a 15-minute lock
+// says "15 minutes", a wait of 1.2 s says "2 seconds".
+func ceilUnits(d, unit time.Duration) int {
+	n := int((d + unit - 1) / unit)
+	return max(n, 1)
 }
 
 // Session kinds and lifetimes.

@@ -149,6 +149,18 @@ func TestAdminsManageOnlyTheirSubtree(t *testing.T) {
 		if _, err := f.ids.GetUser(f.ctx, admin, other.ID); code(err) != egov.ENOTFOUND {
 			t.Fatalf("reading an officer of another commune: %v", err)
 		}
+		// Nor can the administrator pull that officer into its own unit.
+		if _, err := f.ids.AddGrant(f.ctx, admin, other.ID, identity.RoleReceiver, f.unit("31615")); code(err) != egov.ENOTFOUND {
+			t.Fatalf("granting a role to an officer of another commune: %v", err)
+		}
+		// A grant is removed only through its own user.
+		mine, _ := f.ids.GetUser(f.ctx, admin, u.ID)
+		if err := f.ids.RemoveGrant(f.ctx, admin, other.ID, mine.Grants[0].ID); code(err) != egov.ENOTFOUND {
+			t.Fatalf("removing a grant through another user: %v", err)
+		}
+		if err := f.ids.RemoveGrant(f.ctx, admin, u.ID, mine.Grants[0].ID); err != nil {
+			t.Fatal(err)
+		}
 	})
 }
 
@@ -263,4 +275,84 @@ func TestSessions(t *testing.T) {
 			t.Fatal("a session worked after sign-out")
 		}
 	})
+}
+
+// A burst of parallel wrong passwords is counted in full, so it locks the
+// account instead of slipping past the throttle.
+func TestParallelFailuresAreAllCounted(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		f.officer(t, "motcua.31615", identity.RoleReceiver, f.unit("31615"))
+		const n = 16
+		codes := make(chan string, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				_, err := f.ids.Authenticate(f.ctx, "motcua.31615", "sai")
+				codes <- code(err)
+			}()
+		}
+		failed := 0
+		for i := 0; i < n; i++ {
+			if c := <-codes; c == egov.EUNAUTHORIZED {
+				failed++
+			} else if c != egov.ETOOMANY {
+				t.Fatalf("attempt ended with %q", c)
+			}
+		}
+		u, _ := f.ids.UserByName(f.ctx, "motcua.31615")
+		if u.FailedLogins != failed {
+			t.Fatalf("%d wrong passwords were checked, %d counted", failed, u.FailedLogins)
+		}
+		if failed >= identity.LockAfter && !u.LockedUntil.After(f.clock) {
+			t.Fatalf("%d failures did not lock the account", failed)
+		}
+	})
+}
+
+// Two administrators granting the same role at once: one succeeds, the
+// other is told the grant exists.
+func TestConcurrentGrants(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		u, err := f.ids.CreateOfficer(f.ctx, identity.SystemActor, identity.NewUser{Username: "canbo", FullName: "Cán bộ", Password: "mat-khau-dai"}, identity.RoleReceiver, f.unit("31615"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		codes := make(chan string, 6)
+		for i := 0; i < 6; i++ {
+			go func() {
+				_, err := f.ids.AddGrant(f.ctx, identity.SystemActor, u.ID, identity.RoleLeader, 0)
+				codes <- code(err)
+			}()
+		}
+		ok := 0
+		for i := 0; i < 6; i++ {
+			switch c := <-codes; c {
+			case "":
+				ok++
+			case egov.ECONFLICT:
+			default:
+				t.Fatalf("a concurrent grant ended with %q", c)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of 6 identical grants succeeded, want 1", ok)
+		}
+	})
+}
+
+// Administrators see citizen IDs masked only.
+func TestUserViewsMaskTheCitizenID(t *testing.T) {
+	db := storetest.SQLite(t)
+	f := setup(t, db)
+	if _, err := f.ids.Register(f.ctx, identity.NewUser{Username: "congdan", FullName: "Công Dân", CitizenID: "094185000123", Phone: "0912345678", Password: "mat-khau-dai"}); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := f.ids.ListUsers(f.ctx, identity.SystemActor, "cong dan")
+	if err != nil || len(vs) != 1 {
+		t.Fatalf("%d users, %v", len(vs), err)
+	}
+	if vs[0].CitizenID != "" || vs[0].MaskedCitizenID != "094•••••••23" {
+		t.Fatalf("view carries %q / %q", vs[0].CitizenID, vs[0].MaskedCitizenID)
+	}
 }

@@ -45,6 +45,16 @@ func TestOperationalEndpoints(t *testing.T) {
 		!strings.Contains(body, `go_sql_max_open_connections{db_name="egov"}`) {
 		t.Errorf("/metrics lacks the request counter per route or the pool gauges:\n%.2000s", body)
 	}
+	// Invented methods do not create series of their own.
+	for _, m := range []string{"BREW", "PROPFIND"} {
+		req, _ := http.NewRequest(m, ts.URL+"/healthz", nil)
+		if res, err := http.DefaultClient.Do(req); err == nil {
+			res.Body.Close()
+		}
+	}
+	if _, body := get(t, ts.URL+"/metrics"); strings.Contains(body, `method="BREW"`) || !strings.Contains(body, `method="other"`) {
+		t.Errorf("invented methods are labelled by name")
+	}
 	// With the database gone, the process is alive but not ready.
 	a.DB.Close()
 	if res, _ := get(t, ts.URL+"/readyz"); res.StatusCode != http.StatusServiceUnavailable {

@@ -51,6 +51,41 @@ func durabilityChild(path string) {
 	}
 }
 
+// TestWriterIsDurable checks the settings that make a commit survive a
+// power cut, which killing a process cannot show (the page cache survives
+// the process): the writer runs in WAL mode with synchronous=FULL.
+func TestWriterIsDurable(t *testing.T) {
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "egov.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := context.Background()
+	err = db.InTx(ctx, func(tx *store.Tx) error {
+		var mode string
+		var sync, fk int
+		if err := tx.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `PRAGMA synchronous`).Scan(&sync); err != nil {
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `PRAGMA foreign_keys`).Scan(&fk); err != nil {
+			return err
+		}
+		if mode != "wal" || sync != 2 || fk != 1 {
+			t.Errorf("writer: journal_mode=%s synchronous=%d foreign_keys=%d, want wal, 2 (FULL), 1", mode, sync, fk)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.Open(ctx, ":memory:"); err == nil {
+		t.Error("an in-memory database was accepted: its readers would see another, empty database")
+	}
+}
+
 // TestCommitsSurviveKill kills a writing process with SIGKILL and checks
 // that every commit it acknowledged is in the database afterwards.
 func TestCommitsSurviveKill(t *testing.T) {

@@ -87,13 +87,12 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
-	if path == "" {
-		return nil, errors.New("open sqlite: empty path")
+	if path == "" || strings.HasPrefix(path, ":memory:") || strings.Contains(path, "mode=memory") {
+		// The read pool and the writer must see one database: a file.
+		return nil, errors.New("open sqlite: give a file path (in-memory databases are not supported)")
 	}
-	if path != ":memory:" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
-			return nil, fmt.Errorf("open sqlite: %w", err)
-		}
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	base := "file:" + path + "?" + sqlitePragmas
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
@@ -138,9 +137,6 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error {
 	return db.read.PingContext(ctx)
 }
-
-// Stats returns the statistics of the pool that serves reads (for /metrics).
-func (db *DB) Stats() sql.DBStats { return db.read.Stats() }
 
 // ExecContext runs a statement outside a transaction on the writer.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

@@ -74,11 +74,6 @@ func (h *handler) adminGrantAdd(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	// The user must be one this administrator manages, whatever the unit.
-	if _, err := h.app.Identity.GetUser(r.Context(), a, id); err != nil {
-		h.fail(w, r, err)
-		return
-	}
 	unitID, err := h.grantUnit(r, r.PostForm)
 	if err == nil {
 		_, err = h.app.Identity.AddGrant(r.Context(), a, id, identity.Role(r.PostForm.Get("role")), unitID)
@@ -124,20 +119,7 @@ func (h *handler) adminGrantRemove(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	u, err := h.app.Identity.GetUser(r.Context(), a, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	found := false
-	for _, g := range u.Grants {
-		found = found || g.ID == grantID
-	}
-	if !found {
-		h.fail(w, r, egov.Errorf(egov.ENOTFOUND, "grant.not_found"))
-		return
-	}
-	if err := h.app.Identity.RemoveGrant(r.Context(), a, grantID); err != nil {
+	if err := h.app.Identity.RemoveGrant(r.Context(), a, id, grantID); err != nil {
 		if egov.ErrorCode(err) == egov.EFORBIDDEN {
 			h.renderUser(w, r, http.StatusForbidden, url.Values{}, err)
 			return

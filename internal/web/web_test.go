@@ -257,7 +257,7 @@ func TestSignInIsSlowedThenLocked(t *testing.T) {
 	}
 	// At once again, even with the right password: slowed, with the wait.
 	res := b.post("/signin", url.Values{"username": {"canbo"}, "password": {password}})
-	expect(t, res, http.StatusTooManyRequests, "Đăng nhập sai nhiều lần. Xin chờ 2 giây rồi thử lại.")
+	expect(t, res, http.StatusTooManyRequests, "Đăng nhập sai nhiều lần. Xin chờ 1 giây rồi thử lại.")
 
 	// Keep failing, slowly enough to be counted, until the lock.
 	for i := identity.SlowAfter; i < identity.LockAfter; i++ {
@@ -266,7 +266,7 @@ func TestSignInIsSlowedThenLocked(t *testing.T) {
 	}
 	s.advance(time.Minute)
 	expect(t, b.post("/signin", url.Values{"username": {"canbo"}, "password": {password}}),
-		http.StatusTooManyRequests, "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Xin thử lại sau 15 phút.")
+		http.StatusTooManyRequests, "Tài khoản tạm khóa do đăng nhập sai nhiều lần. Xin thử lại sau 14 phút.")
 
 	// The administrator sees the failures and the lock, and unlocks.
 	s.officer("quantri", identity.RoleAdmin, "")
@@ -631,7 +631,7 @@ func TestAdminCalendar(t *testing.T) {
 	}
 	// A day outside the year, pasted.
 	expect(t, b.post("/admin/calendar", url.Values{"year": {"2026"}, "csv": {"date,kind,name\n2027-01-01,off,Tết Dương lịch\n"}}),
-		http.StatusUnprocessableEntity, "2027-01-01")
+		http.StatusUnprocessableEntity, "Ngày 2027-01-01 không thuộc năm 2026.")
 
 	// A good one, pasted.
 	good := "date,kind,name\n2026-01-01,off,Tết Dương lịch\n2026-01-02,off,Nghỉ thêm\n"
