@@ -6,6 +6,7 @@ package egov
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. Interfaces map them to HTTP statuses; only EINTERNAL is logged
@@ -19,7 +20,34 @@ const (
 	ETOOLARGE     = "too_large"
 	ETOOMANY      = "too_many_requests"
 	EINTERNAL     = "internal"
+	// EMETHOD is for a request with a method the route does not take; only
+	// the routers produce it.
+	EMETHOD = "method_not_allowed"
 )
+
+// HTTPStatus is the HTTP status of an error code, the same for the web
+// pages and the API; unknown codes are internal errors.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return http.StatusBadRequest
+	case EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN:
+		return http.StatusForbidden
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case EMETHOD:
+		return http.StatusMethodNotAllowed
+	case ECONFLICT:
+		return http.StatusConflict
+	case ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
 
 // Error is a domain error: a code for the machine, a message key for the
 // translation catalogue, its arguments, and optionally the form field it

@@ -125,7 +125,7 @@ func (h *handler) unmatched(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
-	writeError(w, r, http.StatusMethodNotAllowed, codeMethodNotAllowed, "error.method_not_allowed", nil, "")
+	writeError(w, r, http.StatusMethodNotAllowed, egov.EMETHOD, "error.method_not_allowed", nil, "")
 }
 
 type actorKey struct{}

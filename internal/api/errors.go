@@ -13,23 +13,6 @@ import (
 	"egov/internal/i18n"
 )
 
-// statuses maps the domain's error codes to HTTP statuses. A code missing
-// here is treated as internal.
-var statuses = map[string]int{
-	egov.EINVALID:      http.StatusBadRequest,
-	egov.EUNAUTHORIZED: http.StatusUnauthorized,
-	egov.EFORBIDDEN:    http.StatusForbidden,
-	egov.ENOTFOUND:     http.StatusNotFound,
-	egov.ECONFLICT:     http.StatusConflict,
-	egov.ETOOLARGE:     http.StatusRequestEntityTooLarge,
-	egov.ETOOMANY:      http.StatusTooManyRequests,
-	egov.EINTERNAL:     http.StatusInternalServerError,
-}
-
-// codeMethodNotAllowed is the error code of a 405, which only the router
-// produces: the domain has no such code.
-const codeMethodNotAllowed = "method_not_allowed"
-
 // errorBody is the one shape of every error response.
 type errorBody struct {
 	Error errorDetail `json:"error"`
@@ -45,14 +28,14 @@ type errorDetail struct {
 // *egov.Error) is logged, and the client gets the generic message only.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	code := egov.ErrorCode(err)
-	status, ok := statuses[code]
+	status := egov.HTTPStatus(code)
 	key, args := egov.ErrorKey(err)
 	var field string
 	var e *egov.Error
 	if errors.As(err, &e) {
 		field = e.Field
 	}
-	if !ok || status == http.StatusInternalServerError {
+	if status == http.StatusInternalServerError {
 		h.app.Log.Error("api: request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		status, code, key, args, field = http.StatusInternalServerError, egov.EINTERNAL, "error.internal", nil, ""
 	}

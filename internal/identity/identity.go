@@ -88,19 +88,6 @@ func (a *Actor) ID() int64 {
 	return a.User.ID
 }
 
-// HasRole reports whether the actor holds role r on any unit.
-func (a *Actor) HasRole(r Role) bool {
-	if a == nil {
-		return false
-	}
-	for _, g := range a.Grants {
-		if g.Role == r {
-			return true
-		}
-	}
-	return false
-}
-
 // Service is the identity domain.
 type Service struct {
 	db    *store.DB

@@ -42,7 +42,7 @@ const (
 
 // Policy is the permission policy: what each role may do on the units its
 // grant covers. It is the one place where roles meet permissions; the
-// matrix test in policy_test.go walks it.
+// matrix test (TestPolicyMatrix in identity_test.go) walks it.
 var Policy = map[Role][]Permission{
 	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage},
 	RoleReceiver:      {PermDossierRead, PermDossierReceive, PermPersonalDataRead},

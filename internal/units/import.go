@@ -94,18 +94,20 @@ func ParseUnitsCSV(r io.Reader) ([]Row, error) {
 	var rows []Row
 	var errs RowErrors
 	seen := map[string]int{}
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
+		if len(errs) >= maxErrors {
+			errs = append(errs, RowError{Msg: fmt.Sprintf("more than %d bad rows: stopped reading", maxErrors)})
+			break
+		}
 		if err != nil {
-			errs = append(errs, RowError{Line: line, Msg: csvMsg(err)})
-			if len(errs) > 50 {
-				break
-			}
+			errs = append(errs, RowError{Line: errLine(err), Msg: csvMsg(err)})
 			continue
 		}
+		line, _ := cr.FieldPos(0) // the line the record starts on, even after quoted line breaks
 		if len(rows) >= MaxRows {
 			return nil, RowErrors{{Line: line, Msg: fmt.Sprintf("more than %d rows", MaxRows)}}
 		}
@@ -178,18 +180,20 @@ func ParseMergesCSV(r io.Reader) ([]MergeRow, error) {
 	var rows []MergeRow
 	var errs RowErrors
 	seen := map[[2]string]int{}
-	for line := 2; ; line++ {
+	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
 			break
 		}
+		if len(errs) >= maxErrors {
+			errs = append(errs, RowError{Msg: fmt.Sprintf("more than %d bad rows: stopped reading", maxErrors)})
+			break
+		}
 		if err != nil {
-			errs = append(errs, RowError{Line: line, Msg: csvMsg(err)})
-			if len(errs) > 50 {
-				break
-			}
+			errs = append(errs, RowError{Line: errLine(err), Msg: csvMsg(err)})
 			continue
 		}
+		line, _ := cr.FieldPos(0) // the line the record starts on, even after quoted line breaks
 		if len(rows) >= MaxRows {
 			return nil, RowErrors{{Line: line, Msg: fmt.Sprintf("more than %d rows", MaxRows)}}
 		}
@@ -225,6 +229,18 @@ func ParseMergesCSV(r io.Reader) ([]MergeRow, error) {
 		return nil, errs
 	}
 	return rows, nil
+}
+
+// maxErrors is how many bad rows are reported before reading stops.
+const maxErrors = 50
+
+// errLine is the line of a CSV syntax error.
+func errLine(err error) int {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return pe.Line
+	}
+	return 0
 }
 
 func csvMsg(err error) string {

@@ -332,6 +332,11 @@ func TestParseUnitsCSVErrors(t *testing.T) {
 	if len(lines) != 5 || lines[0] != 3 || lines[4] != 7 {
 		t.Fatalf("errors on lines %v, want 3 4 5 6 7:\n%v", lines, err)
 	}
+	// A quoted name with a line break keeps later line numbers right.
+	_, err = units.ParseUnitsCSV(strings.NewReader("code,name,type,level,parent_code\n31615,\"Xã\nAn Thạnh\",Xã,3,92\n3161x,Xã B,Xã,3,92\n"))
+	if !errors.As(err, &re) || len(re) != 1 || re[0].Line != 4 {
+		t.Fatalf("after a quoted line break: %v", err)
+	}
 	// The province list format.
 	f, err := os.Open("../../../shared/data/admin-units/provinces-2021.csv")
 	if err != nil {

@@ -102,7 +102,7 @@ func Register(mux *http.ServeMux, a *app.App) {
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			h.fail(w, r, egov.Errorf(codeMethodNotAllowed, "error.method_not_allowed"))
+			h.fail(w, r, egov.Errorf(egov.EMETHOD, "error.method_not_allowed"))
 			return
 		}
 		h.fail(w, r, egov.Errorf(egov.ENOTFOUND, "error.not_found"))
@@ -310,32 +310,8 @@ type errorData struct {
 	Back    string // a link to offer, e.g. the form to correct
 }
 
-// codeMethodNotAllowed is the web's own error code for a page asked for
-// with a method it does not take; the domain has no such error.
-const codeMethodNotAllowed = "method_not_allowed"
-
 // status maps an error code to an HTTP status.
-func status(code string) int {
-	switch code {
-	case codeMethodNotAllowed:
-		return http.StatusMethodNotAllowed
-	case egov.EINVALID:
-		return http.StatusBadRequest
-	case egov.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case egov.EFORBIDDEN:
-		return http.StatusForbidden
-	case egov.ENOTFOUND:
-		return http.StatusNotFound
-	case egov.ECONFLICT:
-		return http.StatusConflict
-	case egov.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case egov.ETOOMANY:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
+func status(code string) int { return egov.HTTPStatus(code) }
 
 // message translates err for the user; an internal error is logged and
 // becomes the generic message.
