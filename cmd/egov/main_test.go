@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"egov/internal/store"
@@ -85,4 +88,92 @@ func TestAdministratorJourney(t *testing.T) {
 	if err == nil || !strings.Contains(out, "first broken link is entry 2") {
 		t.Fatalf("audit verify after tampering: %v\n%s", err, out)
 	}
+}
+
+// `egov demo` serves, answers /healthz, and shuts down cleanly when its
+// context ends (SIGINT/SIGTERM in main); a second start loads nothing twice.
+func TestDemoServesAndShutsDown(t *testing.T) {
+	data := t.TempDir()
+	for round := 0; round < 2; round++ {
+		ctx, cancel := context.WithCancel(context.Background())
+		var out syncBuf
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard, getenv: func(k string) string {
+			return map[string]string{"EGOV_DATA": data, "EGOV_ADDR": "127.0.0.1:0"}[k]
+		}}
+		done := make(chan error, 1)
+		go func() { done <- run(ctx, e, []string{"demo"}) }()
+		url := waitForURL(t, &out, done)
+		res, err := http.Get(url + "/healthz")
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("round %d: /healthz: %v %v", round, res, err)
+		}
+		res.Body.Close()
+		cancel()
+		if err := <-done; err != nil {
+			t.Fatalf("round %d: shutdown: %v", round, err)
+		}
+	}
+	db, err := store.Open(context.Background(), filepath.Join(data, "egov.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var users, units int
+	db.QueryRowContext(context.Background(), `SELECT count(*) FROM users`).Scan(&users)
+	db.QueryRowContext(context.Background(), `SELECT count(*) FROM units`).Scan(&units)
+	if users != 11 || units != 166 {
+		t.Fatalf("after two starts: %d users, %d unit versions; want 11 and 166", users, units)
+	}
+}
+
+// waitForURL waits for the demo's banner and returns its URL.
+func waitForURL(t *testing.T, out *syncBuf, done chan error) string {
+	t.Helper()
+	for {
+		changed := out.changed() // taken before reading, so no write is missed
+		for _, line := range strings.Split(out.String(), "\n") {
+			if u, ok := strings.CutPrefix(line, "egov demo: "); ok {
+				return strings.TrimSpace(u)
+			}
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("demo stopped: %v\n%s", err, out.String())
+		case <-changed:
+		}
+	}
+}
+
+// syncBuf is a buffer written by the server goroutine and read by the
+// test, which waits on changed() instead of sleeping.
+type syncBuf struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+	ch  chan struct{}
+}
+
+func (b *syncBuf) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ch != nil {
+		close(b.ch)
+		b.ch = nil
+	}
+	return b.buf.Write(p)
+}
+
+func (b *syncBuf) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// changed returns a channel closed at the next write.
+func (b *syncBuf) changed() <-chan struct{} {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.ch == nil {
+		b.ch = make(chan struct{})
+	}
+	return b.ch
 }
