@@ -7,6 +7,7 @@ import (
 	"context"
 	"log/slog"
 
+	"egov/internal/dossier"
 	"egov/internal/identity"
 	"egov/internal/store"
 	"egov/internal/units"
@@ -19,7 +20,9 @@ type App struct {
 	Units    *units.Service
 	Identity *identity.Service
 	Calendar *workcal.Service
-	Log      *slog.Logger
+	// Procedures is the catalogue of administrative procedures.
+	Procedures *dossier.Procedures
+	Log        *slog.Logger
 	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
 	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
 	SecureCookies bool
@@ -31,12 +34,14 @@ func New(db *store.DB, log *slog.Logger) *App {
 		log = slog.Default()
 	}
 	us := units.NewService(db)
+	ids := identity.NewService(db, us)
 	return &App{
-		DB:       db,
-		Units:    us,
-		Identity: identity.NewService(db, us),
-		Calendar: workcal.NewService(db),
-		Log:      log,
+		DB:         db,
+		Units:      us,
+		Identity:   ids,
+		Calendar:   workcal.NewService(db),
+		Procedures: dossier.NewProcedures(db, ids),
+		Log:        log,
 	}
 }
 

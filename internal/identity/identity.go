@@ -184,6 +184,10 @@ type NewUser struct {
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{2,63}$`)
 var phonePattern = regexp.MustCompile(`^(\+84|0)[0-9]{9,10}$`)
 
+// ValidPhone reports whether s (without spaces) is a Vietnamese phone
+// number: 0 or +84 and 9–10 digits.
+func ValidPhone(s string) bool { return phonePattern.MatchString(s) }
+
 func (s *Service) validate(nu *NewUser) error {
 	nu.Username = strings.ToLower(strings.TrimSpace(nu.Username))
 	nu.FullName = strings.Join(strings.Fields(vntext.NFC(nu.FullName)), " ")

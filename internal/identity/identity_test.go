@@ -65,7 +65,7 @@ func TestPolicyMatrix(t *testing.T) {
 		anThanh := f.unit("31615")
 		other := f.unit("31633")
 		merged := f.g.At("31618", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)).ID
-		all := []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage, identity.PermUnitsManage,
+		all := []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage, identity.PermUnitsManage, identity.PermProceduresManage,
 			identity.PermDossierRead, identity.PermDossierReceive, identity.PermDossierProcess, identity.PermDossierApprove,
 			identity.PermStatsEnter, identity.PermStatsApprove, identity.PermStatsAnalyse, identity.PermTraceCapture, identity.PermPersonalDataRead}
 		for _, role := range identity.Roles {
@@ -76,7 +76,7 @@ func TestPolicyMatrix(t *testing.T) {
 				for _, q := range identity.Policy[role] {
 					has = has || q == p
 				}
-				wholeTree := p == identity.PermCalendarManage || p == identity.PermUnitsManage
+				wholeTree := p == identity.PermCalendarManage || p == identity.PermUnitsManage || p == identity.PermProceduresManage
 				check := func(a *identity.Actor, unitID int64, want bool, where string) {
 					err := f.ids.Can(f.ctx, a, p, unitID)
 					if (err == nil) != want {

@@ -21,10 +21,11 @@ var Roles = []Role{RoleAdmin, RoleReceiver, RoleSpecialist, RoleLeader, RoleRepo
 type Permission string
 
 const (
-	PermUsersManage    Permission = "users.manage"    // create officers, grant and revoke roles
-	PermAuditRead      Permission = "audit.read"      // browse the audit log
-	PermCalendarManage Permission = "calendar.manage" // edit announced days off (whole tree only)
-	PermUnitsManage    Permission = "units.manage"    // import units and mergers (whole tree only)
+	PermUsersManage      Permission = "users.manage"      // create officers, grant and revoke roles
+	PermAuditRead        Permission = "audit.read"        // browse the audit log
+	PermCalendarManage   Permission = "calendar.manage"   // edit announced days off (whole tree only)
+	PermUnitsManage      Permission = "units.manage"      // import units and mergers (whole tree only)
+	PermProceduresManage Permission = "procedures.manage" // import the procedure catalogue (whole tree only)
 
 	PermDossierRead    Permission = "dossier.read"
 	PermDossierReceive Permission = "dossier.receive"
@@ -44,7 +45,7 @@ const (
 // grant covers. It is the one place where roles meet permissions; the
 // matrix test (TestPolicyMatrix in identity_test.go) walks it.
 var Policy = map[Role][]Permission{
-	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage},
+	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage, PermProceduresManage},
 	RoleReceiver:      {PermDossierRead, PermDossierReceive, PermPersonalDataRead},
 	RoleSpecialist:    {PermDossierRead, PermDossierProcess, PermPersonalDataRead},
 	RoleLeader:        {PermDossierRead, PermDossierApprove, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead},
@@ -56,8 +57,9 @@ var Policy = map[Role][]Permission{
 // wholeTreeOnly are permissions that only a grant on the whole tree gives:
 // they change data every unit shares.
 var wholeTreeOnly = map[Permission]bool{
-	PermCalendarManage: true,
-	PermUnitsManage:    true,
+	PermCalendarManage:   true,
+	PermUnitsManage:      true,
+	PermProceduresManage: true,
 }
 
 func roleHas(r Role, p Permission) bool {
