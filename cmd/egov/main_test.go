@@ -118,11 +118,12 @@ func TestDemoServesAndShutsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var users, units int
+	var users, units, procedures int
 	db.QueryRowContext(context.Background(), `SELECT count(*) FROM users`).Scan(&users)
 	db.QueryRowContext(context.Background(), `SELECT count(*) FROM units`).Scan(&units)
-	if users != 11 || units != 166 {
-		t.Fatalf("after two starts: %d users, %d unit versions; want 11 and 166", users, units)
+	db.QueryRowContext(context.Background(), `SELECT count(*) FROM procedures`).Scan(&procedures)
+	if users != 11 || units != 166 || procedures != 27 {
+		t.Fatalf("after two starts: %d users, %d unit versions, %d procedures; want 11, 166, 27", users, units, procedures)
 	}
 }
 
@@ -176,4 +177,35 @@ func (b *syncBuf) changed() <-chan struct{} {
 		b.ch = make(chan struct{})
 	}
 	return b.ch
+}
+
+// The catalogue goes out and back in through the command line; an edited
+// file changes what it changed, and a broken one changes nothing.
+func TestProceduresImportExport(t *testing.T) {
+	data := t.TempDir()
+	envs := map[string]string{"EGOV_DATA": data}
+	seed := "../../internal/demo/data/procedures.json"
+	out, err := runCmd(t, envs, "procedures", "import", seed)
+	if err != nil || !strings.Contains(out, "27 procedures: 27 added") {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	exported := filepath.Join(data, "out.json")
+	if out, err = runCmd(t, envs, "procedures", "export", exported); err != nil || !strings.Contains(out, "27 procedures written") {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	if out, err = runCmd(t, envs, "procedures", "import", exported); err != nil || !strings.Contains(out, "27 unchanged") {
+		t.Fatalf("re-import of the export: %v\n%s", err, out)
+	}
+	b, _ := os.ReadFile(exported)
+	edited := strings.Replace(string(b), `"name": "Thủ tục đăng ký khai sinh"`, `"name": "Đăng ký khai sinh"`, 1)
+	os.WriteFile(exported, []byte(edited), 0o600)
+	if out, err = runCmd(t, envs, "procedures", "import", exported); err != nil || !strings.Contains(out, "1 changed, 26 unchanged") {
+		t.Fatalf("import of an edit: %v\n%s", err, out)
+	}
+	broken := strings.Replace(edited, `"agency": "`, `"agency": "  `, 1)
+	broken = strings.Replace(broken, `"level": 3`, `"level": 0`, 1)
+	os.WriteFile(exported, []byte(broken), 0o600)
+	if out, err = runCmd(t, envs, "procedures", "import", exported); err == nil || !strings.Contains(err.Error(), "procedures[0].level") {
+		t.Fatalf("import of a broken file: %v\n%s", err, out)
+	}
 }

@@ -12,12 +12,15 @@ import (
 const DefaultPassword = "egov-demo"
 
 // Load loads the whole demo data set into a: units, announced holidays and
-// accounts. Loading it again changes nothing.
+// accounts, the procedure catalogue. Loading it again changes nothing.
 func Load(ctx context.Context, a *app.App, password string) error {
 	if err := LoadUnits(ctx, a.Units); err != nil {
 		return err
 	}
 	if err := LoadHolidays(ctx, a); err != nil {
+		return err
+	}
+	if err := LoadProcedures(ctx, a); err != nil {
 		return err
 	}
 	return LoadAccounts(ctx, a.Identity, a.Units, password)

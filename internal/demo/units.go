@@ -14,7 +14,7 @@ import (
 	"egov/internal/units"
 )
 
-//go:embed data/*.csv
+//go:embed data/*.csv data/*.json
 var files embed.FS
 
 // unitSteps are the files that build the units' history, in date order.
