@@ -66,6 +66,11 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s %v", e.Code, e.Key, e.Args)
 }
 
+// Msg is an error argument that is itself a message key: the translation
+// catalogue translates it before formatting the message, so that a
+// message can name a status or an action in the reader's language.
+type Msg string
+
 // Errorf returns an *Error with the given code, message key and arguments.
 func Errorf(code, key string, args ...any) *Error {
 	return &Error{Code: code, Key: key, Args: args}

@@ -22,7 +22,9 @@ type App struct {
 	Calendar *workcal.Service
 	// Procedures is the catalogue of administrative procedures.
 	Procedures *dossier.Procedures
-	Log        *slog.Logger
+	// Dossiers are the one-stop shop's dossiers.
+	Dossiers *dossier.Dossiers
+	Log      *slog.Logger
 	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
 	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
 	SecureCookies bool
@@ -35,12 +37,15 @@ func New(db *store.DB, log *slog.Logger) *App {
 	}
 	us := units.NewService(db)
 	ids := identity.NewService(db, us)
+	cal := workcal.NewService(db)
+	procs := dossier.NewProcedures(db, ids)
 	return &App{
 		DB:         db,
 		Units:      us,
 		Identity:   ids,
-		Calendar:   workcal.NewService(db),
-		Procedures: dossier.NewProcedures(db, ids),
+		Calendar:   cal,
+		Procedures: procs,
+		Dossiers:   dossier.NewDossiers(db, ids, us, cal, procs),
 		Log:        log,
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"egov"
 )
 
 // Languages, in the order the switch shows them.
@@ -65,6 +67,14 @@ func T(lang, key string, args ...any) string {
 	}
 	if len(args) == 0 {
 		return msg
+	}
+	for i, a := range args {
+		if k, ok := a.(egov.Msg); ok {
+			if i == 0 {
+				args = append([]any(nil), args...) // never change the caller's slice
+			}
+			args[i] = T(lang, string(k))
+		}
 	}
 	return fmt.Sprintf(msg, args...)
 }

@@ -1,11 +1,17 @@
 package i18n
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	"golang.org/x/text/unicode/norm"
+
+	"egov"
 )
 
 // Both catalogues have the same keys, the same format verbs in each message,
@@ -45,6 +51,60 @@ func TestMatch(t *testing.T) {
 	} {
 		if got := Match(c.choice, c.header); got != c.want {
 			t.Errorf("Match(%q, %q) = %s", c.choice, c.header, got)
+		}
+	}
+}
+
+// A message argument that is a key is translated into the same language.
+func TestKeyArguments(t *testing.T) {
+	got := T(EN, "dossier.not_allowed", egov.Msg("dossier.status.received"), egov.Msg("dossier.action.receive"))
+	if got != `The dossier's status is "Received", so "receive" is not possible.` {
+		t.Fatalf("got %q", got)
+	}
+	if got := T(VI, "dossier.not_allowed", egov.Msg("dossier.status.received"), egov.Msg("dossier.action.receive")); got != `Hồ sơ đang ở trạng thái "Được tiếp nhận" nên không thể thực hiện việc "tiếp nhận".` {
+		t.Fatalf("got %q", got)
+	}
+}
+
+// Every message key that domain code puts in an error is in both
+// catalogues: a missing one would show the raw key to a citizen.
+func TestErrorKeysOfTheWholeTreeAreTranslated(t *testing.T) {
+	calls := regexp.MustCompile(`(?:Errorf\([^,()]+|FieldError\("[^"]*"|FieldError\([a-zA-Z.]+), "([a-z_]+\.[a-z_.\-]+)"`)
+	msgs := regexp.MustCompile(`egov\.Msg\("([a-z_.\-]+)"\)`)
+	found := 0
+	err := filepath.WalkDir("../..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range calls.FindAllStringSubmatch(string(src), -1) {
+			found++
+			if !Has(VI, m[1]) || !Has(EN, m[1]) {
+				t.Errorf("%s: message key %q is not in both catalogues", path, m[1])
+			}
+		}
+		for _, m := range msgs.FindAllStringSubmatch(string(src), -1) {
+			if strings.HasSuffix(m[1], ".") {
+				continue // a prefix completed at run time, checked below
+			}
+			if !Has(VI, m[1]) || !Has(EN, m[1]) {
+				t.Errorf("%s: message key %q is not in both catalogues", path, m[1])
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if found < 50 {
+		t.Fatalf("found only %d error keys: is the pattern right?", found)
+	}
+	for _, s := range []string{"draft", "new", "received", "refused", "processing", "supplement", "payment", "withdrawn", "stopped", "resolved", "returned"} {
+		if !Has(VI, "dossier.status."+s) || !Has(EN, "dossier.status."+s) {
+			t.Errorf("dossier.status.%s is missing", s)
 		}
 	}
 }

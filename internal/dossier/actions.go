@@ -1,0 +1,294 @@
+package dossier
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"egov"
+	"egov/internal/identity"
+	"egov/internal/store"
+	"egov/internal/vntext"
+	"egov/internal/workcal"
+)
+
+// Action is a step an officer or the applicant takes on a filed dossier.
+type Action string
+
+const (
+	ActReceive          Action = "receive"           // the desk accepts an online dossier (Mẫu 01)
+	ActRefuse           Action = "refuse"            // the desk refuses it, with reasons (Mẫu 03)
+	ActRequestDocuments Action = "request-documents" // everything missing, at once (Mẫu 02)
+	ActSupplyDocuments  Action = "supply-documents"  // the applicant completes the dossier
+	ActAssign           Action = "assign"            // hand over to a specialist
+	ActApprove          Action = "approve"           // the leader approves the draft result
+	ActFinish           Action = "finish"            // the result is ready
+	ActReturnResult     Action = "return-result"     // the result is handed to the applicant
+	ActApologise        Action = "apologise"         // a new date, once, before the deadline (Mẫu 04)
+	ActWithdraw         Action = "withdraw"          // the applicant withdraws
+	ActStop             Action = "stop"              // the leader stops processing
+	ActRate             Action = "rate"              // the applicant rates the service
+)
+
+// Actions lists every action.
+var Actions = []Action{ActReceive, ActRefuse, ActRequestDocuments, ActSupplyDocuments, ActAssign, ActApprove,
+	ActFinish, ActReturnResult, ActApologise, ActWithdraw, ActStop, ActRate}
+
+// ActionInput carries what an action needs besides the dossier.
+type ActionInput struct {
+	Note     string            // the reason, the list of what is missing, the comment
+	Fields   map[string]string // supply-documents: the corrected fields
+	Assignee string            // assign: the specialist's user name
+	NewDate  workcal.Date      // apologise: the new date
+	Result   string            // finish: the result (e.g. the number of the certificate)
+	Rating   int               // rate: 1 satisfied, -1 not
+}
+
+// rule is who may take an action from which statuses. The state machine
+// is this table and the checks in Act.
+type rule struct {
+	from []Status
+	perm identity.Permission // "" for the applicant's own actions
+}
+
+var rules = map[Action]rule{
+	ActReceive:          {from: []Status{StatusNew}, perm: identity.PermDossierReceive},
+	ActRefuse:           {from: []Status{StatusNew, StatusReceived}, perm: identity.PermDossierReceive},
+	ActRequestDocuments: {from: []Status{StatusNew, StatusReceived, StatusProcessing}, perm: identity.PermDossierReceive},
+	ActSupplyDocuments:  {from: []Status{StatusSupplement}},
+	ActAssign:           {from: []Status{StatusReceived, StatusProcessing}, perm: identity.PermDossierReceive},
+	ActApprove:          {from: []Status{StatusProcessing}, perm: identity.PermDossierApprove},
+	ActFinish:           {from: []Status{StatusProcessing}, perm: identity.PermDossierProcess},
+	ActReturnResult:     {from: []Status{StatusResolved}, perm: identity.PermDossierReceive},
+	ActApologise:        {from: []Status{StatusReceived, StatusProcessing}, perm: identity.PermDossierProcess},
+	ActWithdraw:         {from: []Status{StatusNew, StatusReceived, StatusProcessing, StatusSupplement}},
+	ActStop:             {from: []Status{StatusReceived, StatusProcessing, StatusSupplement}, perm: identity.PermDossierApprove},
+	ActRate:             {from: []Status{StatusReturned}},
+}
+
+// SupplementWindow is how many working days after receipt a request for
+// documents may be made (Decree 61/2018 as amended).
+const SupplementWindow = 3
+
+// Act takes action on the dossier with this code. An action the status
+// does not allow is a conflict that says why; an actor who may not take it
+// is forbidden; of two officers acting at once, one succeeds and the other
+// gets a conflict.
+func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act Action, in ActionInput) (*Dossier, error) {
+	r, ok := rules[act]
+	if !ok {
+		return nil, egov.Errorf(egov.ENOTFOUND, "dossier.unknown_action", string(act))
+	}
+	in.Note = strings.TrimSpace(vntext.NFC(in.Note))
+	if len(in.Note) > 4000 {
+		return nil, egov.FieldError("note", "form.too_long", 4000)
+	}
+	cal, err := s.cal.Calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var assignee *identity.User
+	if act == ActAssign {
+		if assignee, err = s.ids.UserByName(ctx, in.Assignee); err != nil {
+			return nil, egov.FieldError("assignee", "dossier.assignee_invalid")
+		}
+	}
+	return s.change(ctx, a, code, func(tx *store.Tx, d *Dossier, proc *Procedure) (string, string, error) {
+		if d.Status == StatusDraft {
+			return "", "", egov.Errorf(egov.ENOTFOUND, "dossier.not_found")
+		}
+		if r.perm == "" {
+			if err := s.mustBeApplicant(a, d); err != nil {
+				return "", "", err
+			}
+		} else if err := s.ids.Can(ctx, a, r.perm, d.UnitID); err != nil {
+			return "", "", err
+		}
+		allowed := false
+		for _, st := range r.from {
+			allowed = allowed || st == d.Status
+		}
+		if !allowed {
+			return "", "", conflict(d, string(act))
+		}
+		now := s.Now().UTC()
+		today := workcal.LocalDate(now)
+		switch act {
+		case ActReceive:
+			d.Status, d.ReceivedAt = StatusReceived, now
+			d.DueDate = proc.TimeLimit.Due(cal, now)
+			d.OriginalDueDate = d.DueDate
+		case ActRefuse:
+			if in.Note == "" {
+				return "", "", egov.FieldError("note", "dossier.reason_required")
+			}
+			d.Status, d.FinishedAt = StatusRefused, now
+		case ActRequestDocuments:
+			if in.Note == "" {
+				return "", "", egov.FieldError("note", "dossier.missing_list_required")
+			}
+			if !d.ReceivedAt.IsZero() && cal.CountWorkingDays(workcal.LocalDate(d.ReceivedAt), today) > SupplementWindow {
+				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.supplement_too_late", SupplementWindow)
+			}
+			d.Status, d.HolderID = StatusSupplement, 0
+			d.SupplementRequests++
+		case ActSupplyDocuments:
+			merged := map[string]string{}
+			for k, v := range d.Fields {
+				merged[k] = v
+			}
+			for k, v := range in.Fields {
+				merged[k] = v
+			}
+			d.Fields = merged
+			if err := s.fill(d, proc); err != nil {
+				return "", "", err
+			}
+			// The time limit restarts when the complete dossier arrives: the
+			// applicant's waiting does not count against the agency.
+			d.Status, d.ReceivedAt = StatusReceived, now
+			d.DueDate = proc.TimeLimit.Due(cal, now)
+			d.OriginalDueDate, d.Apologised = d.DueDate, false
+		case ActAssign:
+			if err := s.ids.Can(ctx, &identity.Actor{User: assignee, Grants: s.grants(ctx, assignee)}, identity.PermDossierProcess, d.UnitID); err != nil {
+				return "", "", egov.FieldError("assignee", "dossier.assignee_invalid")
+			}
+			d.Status, d.HolderID = StatusProcessing, assignee.ID
+			in.Note = strings.TrimSpace(in.Note + " → " + assignee.Username)
+		case ActApprove:
+			d.Approved = true
+		case ActFinish:
+			if !d.Approved {
+				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.not_approved")
+			}
+			d.Status, d.FinishedAt, d.HolderID = StatusResolved, now, 0
+			d.Result = strings.TrimSpace(in.Result)
+		case ActReturnResult:
+			d.Status, d.ReturnedAt = StatusReturned, now
+		case ActApologise:
+			if d.Apologised {
+				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.apology_once")
+			}
+			if in.Note == "" {
+				return "", "", egov.FieldError("note", "dossier.reason_required")
+			}
+			if today.After(cal.AddWorkingDays(d.DueDate, -1)) {
+				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.apology_too_late")
+			}
+			if !in.NewDate.After(d.DueDate) {
+				return "", "", egov.FieldError("new_date", "dossier.new_date_invalid")
+			}
+			d.DueDate, d.Apologised = in.NewDate, true
+		case ActWithdraw:
+			d.Status, d.FinishedAt, d.HolderID = StatusWithdrawn, now, 0
+		case ActStop:
+			if in.Note == "" {
+				return "", "", egov.FieldError("note", "dossier.reason_required")
+			}
+			d.Status, d.FinishedAt, d.HolderID = StatusStopped, now, 0
+		case ActRate:
+			if in.Rating != 1 && in.Rating != -1 {
+				return "", "", egov.FieldError("rating", "dossier.rating_invalid")
+			}
+			d.Rating, d.RatingComment = in.Rating, in.Note
+		}
+		return string(act), in.Note, nil
+	})
+}
+
+func (s *Dossiers) grants(ctx context.Context, u *identity.User) []identity.Grant {
+	a, err := s.ids.ActorFor(ctx, u)
+	if err != nil {
+		return nil
+	}
+	return a.Grants
+}
+
+// Get returns a dossier to its applicant or to an officer who may read
+// the unit's dossiers. An officer's reading is audited (it shows personal
+// data).
+func (s *Dossiers) Get(ctx context.Context, a *identity.Actor, key string) (*Dossier, error) {
+	d, err := s.load(ctx, s.db, key)
+	if err != nil {
+		return nil, err
+	}
+	if a == nil || a.User == nil {
+		return nil, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
+	}
+	if d.ApplicantID != 0 && d.ApplicantID == a.User.ID {
+		return d, nil
+	}
+	if d.Status == StatusDraft {
+		return nil, egov.Errorf(egov.ENOTFOUND, "dossier.not_found")
+	}
+	if err := s.ids.Can(ctx, a, identity.PermDossierRead, d.UnitID); err != nil {
+		// Whether the code exists is not for others to learn.
+		return nil, egov.Errorf(egov.ENOTFOUND, "dossier.not_found")
+	}
+	code, err := s.unitCode(ctx, d.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		return appendRead(ctx, tx, a, d, code)
+	})
+	return d, err
+}
+
+// Event is one step of a dossier's history.
+type Event struct {
+	At        time.Time
+	ActorName string
+	Action    string
+	From, To  Status
+	Note      string
+	DueDate   workcal.Date
+}
+
+// History returns the steps of a dossier the actor may read (see Get).
+func (s *Dossiers) History(ctx context.Context, d *Dossier) ([]Event, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT at, actor_name, action, from_status, to_status, note, due_date
+		FROM dossier_events WHERE dossier_id = ? ORDER BY id`, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at, from, to string
+		var due *string
+		if err := rows.Scan(&at, &e.ActorName, &e.Action, &from, &to, &e.Note, &due); err != nil {
+			return nil, err
+		}
+		e.At, _ = store.ParseTime(at)
+		e.From, e.To = Status(from), Status(to)
+		if due != nil {
+			e.DueDate, _ = workcal.ParseDate(*due)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// PublicStatus is what anyone holding a dossier code and the applicant's
+// phone number learns, and nothing more.
+type PublicStatus struct {
+	Code    string
+	Status  Status
+	DueDate workcal.Date
+}
+
+// Lookup returns the status of a dossier when code and phone match; any
+// mismatch is the same not-found, so the lookup tells nothing else.
+func (s *Dossiers) Lookup(ctx context.Context, code, phone string) (PublicStatus, error) {
+	phone = strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
+	d, err := s.load(ctx, s.db, code)
+	if err != nil || d.Code == "" || d.Code != strings.TrimSpace(code) || phone == "" || d.ApplicantPhone != phone {
+		if err != nil && egov.ErrorCode(err) == egov.EINTERNAL {
+			return PublicStatus{}, err
+		}
+		return PublicStatus{}, egov.Errorf(egov.ENOTFOUND, "dossier.lookup_failed")
+	}
+	return PublicStatus{Code: d.Code, Status: d.Status, DueDate: d.DueDate}, nil
+}

@@ -1,0 +1,391 @@
+package dossier_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"regexp"
+	"sort"
+	"testing"
+	"time"
+
+	"egov"
+	"egov/internal/app"
+	"egov/internal/audit"
+	"egov/internal/demo"
+	"egov/internal/dossier"
+	"egov/internal/identity"
+	"egov/internal/store"
+	"egov/internal/store/storetest"
+	"egov/internal/workcal"
+)
+
+// world is the platform over one database with the demo units, calendar,
+// catalogue and accounts, and a clock the test moves.
+type world struct {
+	t     *testing.T
+	ctx   context.Context
+	app   *app.App
+	clock time.Time
+}
+
+const password = "mat-khau-dai"
+
+func newWorld(t *testing.T, db *store.DB) *world {
+	t.Helper()
+	w := &world{t: t, ctx: context.Background(), app: app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))}
+	// Monday 2 November 2026, 09:00 in Vietnam.
+	w.clock = time.Date(2026, 11, 2, 9, 0, 0, 0, workcal.ICT)
+	now := func() time.Time { return w.clock }
+	w.app.Units.Now, w.app.Identity.Now, w.app.Dossiers.Now, w.app.Procedures.Now = now, now, now, now
+	if err := demo.Load(w.ctx, w.app, password); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := w.app.Units.Graph(w.ctx)
+	for code, ident := range map[string]string{"31615": "000.15.31.H13", "31633": "000.33.31.H13"} {
+		if err := w.app.Dossiers.SetAgency(w.ctx, identity.SystemActor, g.At(code, w.app.Units.Today()).ID, ident); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+func (w *world) actor(username string) *identity.Actor {
+	w.t.Helper()
+	u, err := w.app.Identity.UserByName(w.ctx, username)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	a, err := w.app.Identity.ActorFor(w.ctx, u)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return a
+}
+
+// marital is a complete form of 1.004873 (xác nhận tình trạng hôn nhân).
+func marital() map[string]string {
+	return map[string]string{
+		"requester_full_name": "Nguyễn Thị Lan", "requester_birth_date": "1990-03-04", "requester_cccd": "094190001234",
+		"requester_address": "Ấp An Thạnh, Xã An Thạnh", "requester_phone": "0912345678", "marital_status": "chua_ket_hon",
+		"purpose": "Đăng ký kết hôn",
+	}
+}
+
+func (w *world) filed(citizen string) *dossier.Dossier {
+	w.t.Helper()
+	a := w.actor(citizen)
+	d, err := w.app.Dossiers.CreateDraft(w.ctx, a, dossier.NewDossier{ProcedureCode: "1.004873", UnitCode: "31615", Fields: map[string]string{"purpose": "x"}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	if _, err := w.app.Dossiers.UpdateDraft(w.ctx, a, d.Ref, marital()); err != nil {
+		w.t.Fatal(err)
+	}
+	d, err = w.app.Dossiers.Submit(w.ctx, a, d.Ref)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	return d
+}
+
+func (w *world) act(who, code string, act dossier.Action, in dossier.ActionInput) (*dossier.Dossier, error) {
+	return w.app.Dossiers.Act(w.ctx, w.actor(who), code, act, in)
+}
+
+func (w *world) must(who, code string, act dossier.Action, in dossier.ActionInput) *dossier.Dossier {
+	w.t.Helper()
+	d, err := w.act(who, code, act, in)
+	if err != nil {
+		w.t.Fatalf("%s %s: %v", who, act, err)
+	}
+	return d
+}
+
+func errCode(err error) string { return egov.ErrorCode(err) }
+
+func TestOnlineJourney(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		a := w.actor("congdan.1")
+		d, err := w.app.Dossiers.CreateDraft(w.ctx, a, dossier.NewDossier{ProcedureCode: "1.004873", UnitCode: "31615"})
+		if err != nil || d.Status != dossier.StatusDraft || d.Code != "" {
+			t.Fatalf("draft: %+v %v", d, err)
+		}
+		// An incomplete form is refused field by field, and nothing changes.
+		_, err = w.app.Dossiers.Submit(w.ctx, a, d.Ref)
+		var fe dossier.FormErrors
+		if errCode(err) != egov.EINVALID || !asFormErrors(err, &fe) || fe["requester_full_name"] == nil || fe["marital_status"] == nil {
+			t.Fatalf("incomplete submit: %v", err)
+		}
+		if _, err := w.app.Dossiers.UpdateDraft(w.ctx, a, d.Ref, marital()); err != nil {
+			t.Fatal(err)
+		}
+		d, err = w.app.Dossiers.Submit(w.ctx, a, d.Ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !regexp.MustCompile(`^000\.15\.31\.H13-261102-0001$`).MatchString(d.Code) || d.Status != dossier.StatusNew || d.Status.Code() != 1 {
+			t.Fatalf("submitted: code %q status %s", d.Code, d.Status)
+		}
+		if d.Fee != 8000 && d.Fee <= 0 {
+			t.Fatalf("fee %d", d.Fee)
+		}
+		// Received at 09:00 on Monday 2 November: 3 working days → Thursday 5.
+		d = w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
+		if d.Status != dossier.StatusReceived || d.DueDate.String() != "2026-11-05" {
+			t.Fatalf("received: %s due %s", d.Status, d.DueDate)
+		}
+		// Receiving again is not allowed in this state, and says so.
+		if _, err := w.act("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{}); errCode(err) != egov.ECONFLICT {
+			t.Fatalf("second receive: %v", err)
+		}
+		d = w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
+		if d.Status != dossier.StatusProcessing || d.HolderID != w.actor("chuyenvien.31615").ID() {
+			t.Fatalf("assigned: %+v", d)
+		}
+		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{}); errCode(err) != egov.ECONFLICT {
+			t.Fatalf("finish before approval: %v", err)
+		}
+		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActApprove, dossier.ActionInput{}); errCode(err) != egov.EFORBIDDEN {
+			t.Fatalf("a specialist approving: %v", err)
+		}
+		w.clock = w.clock.Add(24 * time.Hour)
+		w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
+		d = w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{Result: "Giấy xác nhận số 12/2026"})
+		if d.Status != dossier.StatusResolved || d.TimelinessOn(workcal.LocalDate(w.clock)) != dossier.Early {
+			t.Fatalf("finished: %s %s", d.Status, d.TimelinessOn(workcal.LocalDate(w.clock)))
+		}
+		d = w.must("motcua.31615", d.Code, dossier.ActReturnResult, dossier.ActionInput{})
+		if _, err := w.act("congdan.2", d.Code, dossier.ActRate, dossier.ActionInput{Rating: 1}); errCode(err) != egov.EFORBIDDEN {
+			t.Fatalf("someone else rating: %v", err)
+		}
+		d = w.must("congdan.1", d.Code, dossier.ActRate, dossier.ActionInput{Rating: 1, Note: "Nhanh"})
+		if d.Status != dossier.StatusReturned || d.Status.Code() != 10 || d.Rating != 1 {
+			t.Fatalf("returned and rated: %+v", d)
+		}
+		hist, err := w.app.Dossiers.History(w.ctx, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var steps []string
+		for _, e := range hist {
+			steps = append(steps, e.Action)
+		}
+		want := "create_draft save_draft submit receive assign approve finish return-result rate"
+		if got := join(steps); got != want {
+			t.Fatalf("history %s, want %s", got, want)
+		}
+	})
+}
+
+func asFormErrors(err error, fe *dossier.FormErrors) bool {
+	e, ok := err.(dossier.FormErrors)
+	*fe = e
+	return ok
+}
+
+func join(ss []string) string {
+	out := ""
+	for i, s := range ss {
+		if i > 0 {
+			out += " "
+		}
+		out += s
+	}
+	return out
+}
+
+func TestWhoMaySeeAndAct(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		d := w.filed("congdan.1")
+		// Another commune's desk may neither act nor read.
+		if _, err := w.act("motcua.31507", d.Code, dossier.ActReceive, dossier.ActionInput{}); errCode(err) != egov.EFORBIDDEN {
+			t.Fatalf("another commune receiving: %v", err)
+		}
+		for _, who := range []string{"motcua.31507", "congdan.2", "thongke.31615"} {
+			if _, err := w.app.Dossiers.Get(w.ctx, w.actor(who), d.Code); errCode(err) != egov.ENOTFOUND {
+				t.Errorf("%s reading: %v", who, err)
+			}
+		}
+		// The applicant, the commune and the city leader may read; officers' reads are audited.
+		for _, who := range []string{"congdan.1", "motcua.31615", "lanhdao.92"} {
+			if _, err := w.app.Dossiers.Get(w.ctx, w.actor(who), d.Code); err != nil {
+				t.Errorf("%s reading: %v", who, err)
+			}
+		}
+		reads, _ := w.app.Identity.AuditLog(w.ctx, identity.SystemActor, auditFilter("dossier.read"))
+		if len(reads) != 2 {
+			t.Errorf("%d audited reads, want 2 (the two officers)", len(reads))
+		}
+		// Only citizens file online; officers use the counter.
+		if _, err := w.app.Dossiers.CreateDraft(w.ctx, w.actor("motcua.31615"), dossier.NewDossier{ProcedureCode: "1.004873", UnitCode: "31615"}); errCode(err) != egov.EFORBIDDEN {
+			t.Errorf("an officer drafting online: %v", err)
+		}
+	})
+}
+
+func TestSupplementAndApology(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		d := w.filed("congdan.1")
+		d = w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
+		if _, err := w.act("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{}); errCode(err) != egov.EINVALID {
+			t.Fatalf("a request without the list: %v", err)
+		}
+		d = w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Note: "Thiếu bản sao giấy tờ ly hôn"})
+		if d.Status != dossier.StatusSupplement || d.Status.Code() != 5 {
+			t.Fatalf("status %s", d.Status)
+		}
+		// The citizen answers a week later; the clock restarts from then.
+		w.clock = time.Date(2026, 11, 9, 10, 0, 0, 0, workcal.ICT) // Monday
+		d = w.must("congdan.1", d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{Fields: map[string]string{"marital_status": "da_ly_hon"}})
+		if d.Status != dossier.StatusReceived || d.DueDate.String() != "2026-11-12" || d.Fields["marital_status"] != "da_ly_hon" {
+			t.Fatalf("after supply: %s due %s", d.Status, d.DueDate)
+		}
+		// Four working days after receipt it is too late to ask again.
+		w.clock = time.Date(2026, 11, 13, 9, 0, 0, 0, workcal.ICT)
+		if _, err := w.act("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Note: "x"}); errCode(err) != egov.ECONFLICT {
+			t.Fatalf("a request after 4 working days: %v", err)
+		}
+		w.clock = time.Date(2026, 11, 10, 9, 0, 0, 0, workcal.ICT) // Tuesday, due Thursday
+		w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
+		newDate, _ := workcal.ParseDate("2026-11-16")
+		d = w.must("chuyenvien.31615", d.Code, dossier.ActApologise, dossier.ActionInput{Note: "Cần xác minh thêm", NewDate: newDate})
+		if d.DueDate != newDate || d.OriginalDueDate.String() != "2026-11-12" {
+			t.Fatalf("after apology: due %s (original %s)", d.DueDate, d.OriginalDueDate)
+		}
+		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActApologise, dossier.ActionInput{Note: "y", NewDate: newDate.AddDays(3)}); errCode(err) != egov.ECONFLICT {
+			t.Fatalf("a second apology: %v", err)
+		}
+		// Finished on the new date: late against the legal time limit.
+		w.clock = time.Date(2026, 11, 16, 9, 0, 0, 0, workcal.ICT)
+		w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
+		d = w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{})
+		if tl := d.TimelinessOn(workcal.LocalDate(w.clock)); tl != dossier.Late {
+			t.Fatalf("timeliness %s, want late", tl)
+		}
+	})
+}
+
+func TestApologyMustComeADayBefore(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newWorld(t, db)
+	d := w.filed("congdan.1")
+	w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{}) // due Thursday 5
+	w.clock = time.Date(2026, 11, 5, 8, 0, 0, 0, workcal.ICT)
+	nd, _ := workcal.ParseDate("2026-11-10")
+	if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActApologise, dossier.ActionInput{Note: "x", NewDate: nd}); errCode(err) != egov.ECONFLICT {
+		t.Fatalf("an apology on the due day: %v", err)
+	}
+}
+
+// Of officers acting on one dossier at once, exactly one succeeds.
+func TestConcurrentActions(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		d := w.filed("congdan.1")
+		receiver := w.actor("motcua.31615")
+		results := make(chan error, 8)
+		for i := 0; i < 8; i++ {
+			go func() {
+				_, err := w.app.Dossiers.Act(w.ctx, receiver, d.Code, dossier.ActReceive, dossier.ActionInput{})
+				results <- err
+			}()
+		}
+		ok := 0
+		for i := 0; i < 8; i++ {
+			switch err := <-results; errCode(err) {
+			case "":
+				ok++
+			case egov.ECONFLICT:
+			default:
+				t.Fatalf("a concurrent receive failed with %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d of 8 concurrent receives succeeded", ok)
+		}
+	})
+}
+
+// Counter intakes at once get consecutive numbers without gaps or repeats.
+func TestCodesAreGapFreeUnderConcurrency(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		receiver := w.actor("motcua.31615")
+		const n = 20
+		codes := make(chan string, n)
+		for i := 0; i < n; i++ {
+			go func() {
+				d, err := w.app.Dossiers.Intake(w.ctx, receiver, dossier.NewDossier{ProcedureCode: "1.004873", UnitCode: "31615",
+					Channel: dossier.ChannelDirect, Fields: marital(), Applicant: dossier.Applicant{Name: "Sơn Văn Đức", Phone: "0987654321"}})
+				if err != nil {
+					t.Error(err)
+					codes <- ""
+					return
+				}
+				codes <- d.Code
+			}()
+		}
+		var got []string
+		for i := 0; i < n; i++ {
+			got = append(got, <-codes)
+		}
+		sort.Strings(got)
+		for i, c := range got {
+			want := "000.15.31.H13-261102-" + pad(i+1)
+			if c != want {
+				t.Fatalf("codes %v: position %d is %q, want %q", got, i, c, want)
+			}
+		}
+	})
+}
+
+func pad(n int) string { return fmt.Sprintf("%04d", n) }
+
+func TestLookupTellsOnlyTheStatus(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newWorld(t, db)
+	d := w.filed("congdan.1")
+	st, err := w.app.Dossiers.Lookup(w.ctx, d.Code, "0912 345 678")
+	if err != nil || st.Status != dossier.StatusNew || st.Code != d.Code {
+		t.Fatalf("lookup: %+v %v", st, err)
+	}
+	for _, c := range [][2]string{{d.Code, "0987654321"}, {d.Code, ""}, {"000.15.31.H13-261102-0099", "0912345678"}, {d.Ref, "0912345678"}} {
+		if _, err := w.app.Dossiers.Lookup(w.ctx, c[0], c[1]); errCode(err) != egov.ENOTFOUND {
+			t.Errorf("lookup %v: %v", c, err)
+		}
+	}
+}
+
+func TestTimeliness(t *testing.T) {
+	due, _ := workcal.ParseDate("2026-11-05")
+	at := func(s string) time.Time { d, _ := workcal.ParseDate(s); return d.Time(workcal.ICT).Add(10 * time.Hour) }
+	day := func(s string) workcal.Date { d, _ := workcal.ParseDate(s); return d }
+	for _, c := range []struct {
+		finished string
+		requests int
+		today    string
+		want     dossier.Timeliness
+	}{
+		{"2026-11-04", 0, "", dossier.Early},
+		{"2026-11-05", 0, "", dossier.OnTime},
+		{"2026-11-06", 0, "", dossier.Late},
+		{"2026-11-04", 2, "", dossier.Late}, // a second request for documents
+		{"", 0, "2026-11-05", dossier.NotDue},
+		{"", 0, "2026-11-06", dossier.Overdue},
+	} {
+		d := &dossier.Dossier{DueDate: due, OriginalDueDate: due, SupplementRequests: c.requests}
+		if c.finished != "" {
+			d.FinishedAt = at(c.finished)
+		}
+		if got := d.TimelinessOn(day(c.today)); got != c.want {
+			t.Errorf("%+v: %s, want %s", c, got, c.want)
+		}
+	}
+}
+
+func auditFilter(action string) audit.Filter { return audit.Filter{Action: action} }
