@@ -389,3 +389,63 @@ func TestTimeliness(t *testing.T) {
 }
 
 func auditFilter(action string) audit.Filter { return audit.Filter{Action: action} }
+
+func codesOf(ds []*dossier.Dossier) map[string]bool {
+	m := map[string]bool{}
+	for _, d := range ds {
+		m[d.Code] = true
+	}
+	return m
+}
+
+func TestListsAndInboxes(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		a := w.filed("congdan.1")
+		b := w.filed("congdan.2")
+		draft, err := w.app.Dossiers.CreateDraft(w.ctx, w.actor("congdan.1"), dossier.NewDossier{ProcedureCode: "1.004873", UnitCode: "31615"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Citizens list their own dossiers, drafts included.
+		mine, err := w.app.Dossiers.List(w.ctx, w.actor("congdan.1"), dossier.ListQuery{})
+		if err != nil || len(mine) != 2 || !codesOf(mine)[a.Code] || codesOf(mine)[b.Code] {
+			t.Fatalf("congdan.1 lists %d: %v", len(mine), err)
+		}
+		if mine[0].Ref != draft.Ref && mine[1].Ref != draft.Ref {
+			t.Fatal("the draft is not in the citizen's list")
+		}
+		// Officers list their territory's filed dossiers; another commune sees none.
+		for who, want := range map[string]int{"motcua.31615": 2, "lanhdao.92": 2, "motcua.31507": 0} {
+			ds, err := w.app.Dossiers.List(w.ctx, w.actor(who), dossier.ListQuery{})
+			if err != nil || len(ds) != want {
+				t.Errorf("%s lists %d, want %d (%v)", who, len(ds), want, err)
+			}
+		}
+		ds, _ := w.app.Dossiers.List(w.ctx, w.actor("lanhdao.92"), dossier.ListQuery{UnitCode: "31633"})
+		if len(ds) != 0 {
+			t.Errorf("the leader's list of 31633 holds %d", len(ds))
+		}
+		if _, err := w.app.Dossiers.List(w.ctx, w.actor("thongke.31615"), dossier.ListQuery{}); errCode(err) != egov.EFORBIDDEN {
+			t.Errorf("a reporter listing dossiers: %v", err)
+		}
+		// Inboxes: the desk has both to receive; after hand-over the specialist has one.
+		if in, _ := w.app.Dossiers.Inbox(w.ctx, w.actor("motcua.31615"), 1); len(in) != 2 {
+			t.Fatalf("desk inbox %d", len(in))
+		}
+		w.must("motcua.31615", a.Code, dossier.ActReceive, dossier.ActionInput{})
+		w.must("motcua.31615", a.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
+		if in, _ := w.app.Dossiers.Inbox(w.ctx, w.actor("chuyenvien.31615"), 1); len(in) != 1 || in[0].Code != a.Code {
+			t.Fatalf("specialist inbox %d", len(in))
+		}
+		if in, _ := w.app.Dossiers.Inbox(w.ctx, w.actor("lanhdao.31615"), 1); len(in) != 1 || in[0].Code != a.Code {
+			t.Fatalf("leader inbox %d", len(in))
+		}
+		if in, _ := w.app.Dossiers.Inbox(w.ctx, w.actor("motcua.31615"), 1); len(in) != 1 || in[0].Code != b.Code {
+			t.Fatalf("desk inbox after hand-over %d", len(in))
+		}
+		if in, err := w.app.Dossiers.Inbox(w.ctx, w.actor("thongke.31615"), 1); err != nil || len(in) != 0 {
+			t.Fatalf("a reporter's inbox: %d %v", len(in), err)
+		}
+	})
+}
