@@ -60,7 +60,7 @@ func init() {
 		if err != nil {
 			return fmt.Errorf("%s: nothing imported:\n%w", name, err)
 		}
-		res, err := a.Procedures.Import(ctx, identity.SystemActor, ps)
+		res, err := a.Procedures.Import(ctx, identity.SystemActor, ps, false)
 		if err != nil {
 			return fmt.Errorf("%s: nothing imported:\n%w", name, err)
 		}

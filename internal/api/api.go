@@ -1,5 +1,6 @@
 // Package api is the JSON interface under /api/v1: administrative units
-// through time, API tokens, and the working calendar.
+// through time, API tokens, the working calendar, and the catalogue of
+// administrative procedures.
 //
 // Like the web pages it is thin: a handler parses the request, calls the
 // domain and renders the result. Every failure has one shape,
@@ -49,6 +50,13 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/calendar/lunar", query: []string{"date"}, handle: (*handler).lunar},
 	{method: "GET", pattern: "/api/v1/calendar/holidays", query: []string{"year"}, handle: (*handler).holidays},
 	{method: "GET", pattern: "/api/v1/calendar/days/{date}", handle: (*handler).calendarDay},
+
+	{method: "GET", pattern: "/api/v1/procedures", query: []string{"q", "field", "level", "online_mode"}, handle: (*handler).listProcedures},
+	// export is a literal segment, more specific than {code}: the router
+	// prefers it (a code has a dot and digits, never "export").
+	{method: "GET", pattern: "/api/v1/procedures/export", handle: (*handler).exportProcedures},
+	{method: "GET", pattern: "/api/v1/procedures/{code}", handle: (*handler).getProcedure},
+	{method: "POST", pattern: "/api/v1/procedures/import", query: []string{"dry_run"}, auth: true, private: true, handle: (*handler).importProcedures},
 
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }

@@ -35,6 +35,6 @@ func LoadProcedures(ctx context.Context, a *app.App) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	_, err = a.Procedures.Import(ctx, identity.SystemActor, missing)
+	_, err = a.Procedures.Import(ctx, identity.SystemActor, missing, false)
 	return err
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"egov"
 )
 
 // Catalogue is the exchange format of the procedure catalogue: the JSON
@@ -21,6 +23,11 @@ const MaxCatalogueBytes = 8 << 20
 // the value ("procedures[3].form.fields[2].type"). When an import returns
 // it, nothing was applied.
 type CatalogueErrors []Problem
+
+// Unwrap makes a refused catalogue an EINVALID error for egov.ErrorCode.
+func (es CatalogueErrors) Unwrap() error {
+	return egov.Errorf(egov.EINVALID, "error.catalogue_invalid", len(es))
+}
 
 func (es CatalogueErrors) Error() string {
 	var b strings.Builder

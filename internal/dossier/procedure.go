@@ -127,6 +127,10 @@ type Result struct {
 
 var procedureCode = regexp.MustCompile(`^[0-9]\.[0-9]{6}$`)
 
+// ValidCode reports whether code has the form of a national procedure code
+// (mã TTHC), e.g. 1.001193.
+func ValidCode(code string) bool { return procedureCode.MatchString(code) }
+
 // Problem is one thing wrong in a procedure definition, with the path of
 // the value ("form.fields[2].type").
 type Problem struct {

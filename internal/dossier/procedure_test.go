@@ -195,11 +195,11 @@ func TestProceduresService(t *testing.T) {
 		copyP := certifiedCopy()
 		birth := certifiedCopy()
 		birth.Code, birth.Name, birth.Field = "1.001193", "Thủ tục đăng ký khai sinh", "Hộ tịch"
-		res, err := svc.Import(ctx, identity.SystemActor, []dossier.Procedure{copyP, birth})
+		res, err := svc.Import(ctx, identity.SystemActor, []dossier.Procedure{copyP, birth}, false)
 		if err != nil || res.Added != 2 {
 			t.Fatalf("import: %+v %v", res, err)
 		}
-		if res, err = svc.Import(ctx, identity.SystemActor, []dossier.Procedure{certifiedCopy(), birth}); err != nil || res.Unchanged != 2 {
+		if res, err = svc.Import(ctx, identity.SystemActor, []dossier.Procedure{certifiedCopy(), birth}, false); err != nil || res.Unchanged != 2 {
 			t.Fatalf("second import: %+v %v", res, err)
 		}
 		// Accent-free search at word starts.
@@ -233,7 +233,7 @@ func TestProceduresService(t *testing.T) {
 		bad.Code, bad.Agency = "2.000999", ""
 		changed := birth
 		changed.Name = "Đăng ký khai sinh (sửa)"
-		_, err = svc.Import(ctx, identity.SystemActor, []dossier.Procedure{changed, bad})
+		_, err = svc.Import(ctx, identity.SystemActor, []dossier.Procedure{changed, bad}, false)
 		var ce dossier.CatalogueErrors
 		if !errors.As(err, &ce) || ce[0].Path != "procedures[1].agency" {
 			t.Fatalf("a bad batch: %v", err)
@@ -243,7 +243,7 @@ func TestProceduresService(t *testing.T) {
 		}
 		// Only a whole-tree administrator imports.
 		officer := &identity.Actor{User: &identity.User{ID: 9, Username: "x"}, Grants: []identity.Grant{{Role: identity.RoleAdmin, UnitID: 1}}}
-		if _, err := svc.Import(ctx, officer, []dossier.Procedure{certifiedCopy()}); egov.ErrorCode(err) != egov.EFORBIDDEN {
+		if _, err := svc.Import(ctx, officer, []dossier.Procedure{certifiedCopy()}, false); egov.ErrorCode(err) != egov.EFORBIDDEN {
 			t.Fatalf("a unit administrator imported: %v", err)
 		}
 	})

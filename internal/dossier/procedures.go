@@ -39,8 +39,9 @@ type ImportResult struct {
 // Import stores procedures (checked with Check), adding new codes and
 // replacing changed ones; identical ones are left alone, so importing the
 // same catalogue twice changes nothing. Procedures absent from the list are
-// kept. Either every procedure is stored or none is.
-func (s *Procedures) Import(ctx context.Context, a *identity.Actor, ps []Procedure) (ImportResult, error) {
+// kept. Either every procedure is stored or none is. A dry run counts what
+// the import would do and stores nothing.
+func (s *Procedures) Import(ctx context.Context, a *identity.Actor, ps []Procedure, dryRun bool) (ImportResult, error) {
 	var res ImportResult
 	if err := s.ids.Can(ctx, a, identity.PermProceduresManage, 0); err != nil {
 		return res, err
@@ -84,6 +85,9 @@ func (s *Procedures) Import(ctx context.Context, a *identity.Actor, ps []Procedu
 				return err
 			}
 		}
+		if dryRun {
+			return errDryRun
+		}
 		if res.Added+res.Changed == 0 {
 			return nil
 		}
@@ -91,11 +95,14 @@ func (s *Procedures) Import(ctx context.Context, a *identity.Actor, ps []Procedu
 			ObjectType: "procedures", ObjectID: "-",
 			Summary: fmt.Sprintf("nhập %d thủ tục: %d thêm, %d thay đổi, %d giữ nguyên", len(ps), res.Added, res.Changed, res.Unchanged)})
 	})
-	if err != nil {
+	if err != nil && !errors.Is(err, errDryRun) {
 		return ImportResult{}, err
 	}
 	return res, nil
 }
+
+// errDryRun rolls back a dry run's transaction.
+var errDryRun = errors.New("dry run")
 
 func searchText(p *Procedure) string {
 	return " " + vntext.Fold(p.Name) + " " + p.Code

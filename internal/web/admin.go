@@ -29,6 +29,8 @@ func hasPermission(a *identity.Actor, perm identity.Permission) bool {
 type adminData struct {
 	*page
 	Users, Audit, Calendar bool
+	// Procedures: the catalogue import, for administrators of the whole tree.
+	Procedures bool
 }
 
 // adminIndex lists the administration pages the actor may use.
@@ -43,7 +45,8 @@ func (h *handler) adminIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "admin", &adminData{page: h.newPage(r, "admin.title", "admin"),
-		Users:    hasPermission(a, identity.PermUsersManage),
-		Audit:    hasPermission(a, identity.PermAuditRead),
-		Calendar: hasPermission(a, identity.PermCalendarManage)})
+		Users:      hasPermission(a, identity.PermUsersManage),
+		Audit:      hasPermission(a, identity.PermAuditRead),
+		Calendar:   hasPermission(a, identity.PermCalendarManage),
+		Procedures: h.app.Identity.Can(r.Context(), a, identity.PermProceduresManage, 0) == nil})
 }

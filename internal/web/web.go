@@ -72,6 +72,8 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /account", h.account)
 	route("POST /account/password", h.changePassword)
 
+	route("GET /procedures", h.proceduresList)
+	route("GET /procedures/{code}", h.procedureShow)
 	route("GET /units", h.unitsList)
 	route("GET /units/{code}", h.unitShow)
 	route("GET /calendar", h.calendarYear)
@@ -87,6 +89,8 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /admin/calendar", h.adminCalendar)
 	route("POST /admin/calendar", h.adminCalendarSet)
 	route("GET /admin/audit", h.adminAudit)
+	route("GET /admin/procedures", h.adminProcedures)
+	route("POST /admin/procedures", h.adminProceduresImport)
 
 	// Anything else is a page that does not exist, or a page asked for with
 	// the wrong method; more specific patterns (the API's, the operational
