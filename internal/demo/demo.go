@@ -23,6 +23,9 @@ func Load(ctx context.Context, a *app.App, password string) error {
 	if err := LoadProcedures(ctx, a); err != nil {
 		return err
 	}
+	if err := LoadAgencies(ctx, a); err != nil {
+		return err
+	}
 	return LoadAccounts(ctx, a.Identity, a.Units, password)
 }
 

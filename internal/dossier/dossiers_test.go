@@ -43,7 +43,7 @@ func newWorld(t *testing.T, db *store.DB) *world {
 		t.Fatal(err)
 	}
 	g, _ := w.app.Units.Graph(w.ctx)
-	for code, ident := range map[string]string{"31615": "000.15.31.H13", "31633": "000.33.31.H13"} {
+	for code, ident := range map[string]string{"31615": "900.15.31.H13", "31633": "900.33.31.H13"} {
 		if err := w.app.Dossiers.SetAgency(w.ctx, identity.SystemActor, g.At(code, w.app.Units.Today()).ID, ident); err != nil {
 			t.Fatal(err)
 		}
@@ -126,7 +126,7 @@ func TestOnlineJourney(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !regexp.MustCompile(`^000\.15\.31\.H13-261102-0001$`).MatchString(d.Code) || d.Status != dossier.StatusNew || d.Status.Code() != 1 {
+		if !regexp.MustCompile(`^900\.15\.31\.H13-261102-0001$`).MatchString(d.Code) || d.Status != dossier.StatusNew || d.Status.Code() != 1 {
 			t.Fatalf("submitted: code %q status %s", d.Code, d.Status)
 		}
 		if d.Fee != 8000 && d.Fee <= 0 {
@@ -336,7 +336,7 @@ func TestCodesAreGapFreeUnderConcurrency(t *testing.T) {
 		}
 		sort.Strings(got)
 		for i, c := range got {
-			want := "000.15.31.H13-261102-" + pad(i+1)
+			want := "900.15.31.H13-261102-" + pad(i+1)
 			if c != want {
 				t.Fatalf("codes %v: position %d is %q, want %q", got, i, c, want)
 			}
@@ -354,7 +354,7 @@ func TestLookupTellsOnlyTheStatus(t *testing.T) {
 	if err != nil || st.Status != dossier.StatusNew || st.Code != d.Code {
 		t.Fatalf("lookup: %+v %v", st, err)
 	}
-	for _, c := range [][2]string{{d.Code, "0987654321"}, {d.Code, ""}, {"000.15.31.H13-261102-0099", "0912345678"}, {d.Ref, "0912345678"}} {
+	for _, c := range [][2]string{{d.Code, "0987654321"}, {d.Code, ""}, {"900.15.31.H13-261102-0099", "0912345678"}, {d.Ref, "0912345678"}} {
 		if _, err := w.app.Dossiers.Lookup(w.ctx, c[0], c[1]); errCode(err) != egov.ENOTFOUND {
 			t.Errorf("lookup %v: %v", c, err)
 		}
