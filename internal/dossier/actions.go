@@ -292,3 +292,17 @@ func (s *Dossiers) Lookup(ctx context.Context, code, phone string) (PublicStatus
 	}
 	return PublicStatus{Code: d.Code, Status: d.Status, DueDate: d.DueDate}, nil
 }
+
+// Assignees returns the specialists a dossier can be handed to: the
+// officers who may process the dossiers of its unit. The actor must be
+// allowed to assign it.
+func (s *Dossiers) Assignees(ctx context.Context, a *identity.Actor, code string) ([]*identity.User, error) {
+	d, err := s.load(ctx, s.db, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ids.Can(ctx, a, rules[ActAssign].perm, d.UnitID); err != nil {
+		return nil, err
+	}
+	return s.ids.OfficersWith(ctx, identity.PermDossierProcess, d.UnitID)
+}

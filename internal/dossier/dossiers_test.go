@@ -449,3 +449,20 @@ func TestListsAndInboxes(t *testing.T) {
 		}
 	})
 }
+
+func TestAssignees(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newWorld(t, db)
+	d := w.filed("congdan.1")
+	us, err := w.app.Dossiers.Assignees(w.ctx, w.actor("motcua.31615"), d.Code)
+	if err != nil || len(us) != 1 || us[0].Username != "chuyenvien.31615" {
+		var names []string
+		for _, u := range us {
+			names = append(names, u.Username)
+		}
+		t.Fatalf("assignees %v, %v", names, err)
+	}
+	if _, err := w.app.Dossiers.Assignees(w.ctx, w.actor("motcua.31507"), d.Code); errCode(err) != egov.EFORBIDDEN {
+		t.Fatalf("another commune's desk: %v", err)
+	}
+}

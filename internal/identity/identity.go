@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/mail"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 
@@ -802,4 +803,45 @@ func (s *Service) EndSession(ctx context.Context, token string) error {
 func hashToken(t string) string {
 	h := sha256.Sum256([]byte(t))
 	return hex.EncodeToString(h[:])
+}
+
+// OfficersWith returns the officers who hold permission p on unit unitID
+// (through a grant whose territory covers it, or on the whole tree), by
+// name. Domain services use it to offer a choice of officers, after
+// checking that their own actor may make that choice.
+func (s *Service) OfficersWith(ctx context.Context, p Permission, unitID int64) ([]*User, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT u.id FROM users u JOIN grants g ON g.user_id = u.id
+		WHERE u.kind = 'officer' AND u.disabled = 0`)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []*User
+	for _, id := range ids {
+		u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+		if err != nil {
+			return nil, err
+		}
+		a, err := s.ActorFor(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if s.Can(ctx, a, p, unitID) == nil {
+			out = append(out, u)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return vntext.Compare(out[i].FullName, out[j].FullName) < 0 })
+	return out, nil
 }
