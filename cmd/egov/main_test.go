@@ -202,6 +202,14 @@ func TestProceduresImportExport(t *testing.T) {
 	if out, err = runCmd(t, envs, "procedures", "import", exported); err != nil || !strings.Contains(out, "1 changed, 26 unchanged") {
 		t.Fatalf("import of an edit: %v\n%s", err, out)
 	}
+	// The same catalogue through a spreadsheet changes nothing.
+	sheet := filepath.Join(data, "thu-tuc.xlsx")
+	if out, err = runCmd(t, envs, "procedures", "export", sheet); err != nil {
+		t.Fatalf("export xlsx: %v\n%s", err, out)
+	}
+	if out, err = runCmd(t, envs, "procedures", "import", sheet); err != nil || !strings.Contains(out, "27 unchanged") {
+		t.Fatalf("import xlsx: %v\n%s", err, out)
+	}
 	broken := strings.Replace(edited, `"agency": "`, `"agency": "  `, 1)
 	broken = strings.Replace(broken, `"level": 3`, `"level": 0`, 1)
 	os.WriteFile(exported, []byte(broken), 0o600)

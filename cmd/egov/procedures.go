@@ -5,15 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"egov/internal/dossier"
 	"egov/internal/identity"
 )
 
 func init() {
-	register("procedures", "import or export the procedure catalogue (procedures import FILE, procedures export FILE)", func(ctx context.Context, e *env, args []string) error {
+	register("procedures", "import or export the procedure catalogue, JSON or XLSX (procedures import|export FILE)", func(ctx context.Context, e *env, args []string) error {
 		if len(args) == 0 || (args[0] != "import" && args[0] != "export") {
-			return errors.New("usage: egov procedures import FILE.json | egov procedures export FILE.json (- for standard output)")
+			return errors.New("usage: egov procedures import FILE | egov procedures export FILE (.json or .xlsx; - for JSON on standard output)")
 		}
 		sub := args[0]
 		fs, df := newFlagSet(e, "procedures "+sub)
@@ -41,7 +42,11 @@ func init() {
 			if err != nil {
 				return err
 			}
-			if err := dossier.WriteCatalogue(f, ps); err != nil {
+			write := dossier.WriteCatalogue
+			if strings.HasSuffix(strings.ToLower(name), ".xlsx") {
+				write = dossier.WriteCatalogueXLSX
+			}
+			if err := write(f, ps); err != nil {
 				f.Close()
 				return err
 			}
@@ -51,12 +56,11 @@ func init() {
 			fmt.Fprintf(e.stdout, "%d procedures written to %s\n", len(ps), name)
 			return nil
 		}
-		f, err := os.Open(name)
+		b, err := os.ReadFile(name)
 		if err != nil {
 			return err
 		}
-		defer f.Close()
-		ps, err := dossier.ParseCatalogue(f)
+		ps, err := dossier.ParseCatalogueFile(b)
 		if err != nil {
 			return fmt.Errorf("%s: nothing imported:\n%w", name, err)
 		}

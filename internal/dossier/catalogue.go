@@ -1,6 +1,7 @@
 package dossier
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -100,4 +101,13 @@ func jsonMsg(err error) string {
 		return "the document ends too early (or is larger than 8 MiB)"
 	}
 	return err.Error()
+}
+
+// ParseCatalogueFile reads a catalogue in either exchange format: an XLSX
+// workbook (a zip file) or a JSON document.
+func ParseCatalogueFile(b []byte) ([]Procedure, error) {
+	if len(b) >= 4 && string(b[:4]) == "PK\x03\x04" {
+		return ParseCatalogueXLSX(bytes.NewReader(b))
+	}
+	return ParseCatalogue(bytes.NewReader(b))
 }

@@ -251,6 +251,11 @@ func (p *Procedure) normalise() {
 	for i := range p.LegalBasis {
 		p.LegalBasis[i] = clean(p.LegalBasis[i])
 	}
+	if p.LegalBasis == nil {
+		// One form for "none", so that a catalogue read from JSON or from a
+		// spreadsheet compares equal to the stored one.
+		p.LegalBasis = []string{}
+	}
 	p.Result.Name = clean(p.Result.Name)
 	p.TimeLimit.Text = clean(p.TimeLimit.Text)
 }

@@ -83,7 +83,7 @@ func (h *handler) adminProceduresImport(w http.ResponseWriter, r *http.Request) 
 		h.renderProceduresAdmin(w, r, http.StatusUnprocessableEntity, d)
 		return
 	}
-	ps, err := dossier.ParseCatalogue(bytes.NewReader(body))
+	ps, err := dossier.ParseCatalogueFile(body)
 	var res dossier.ImportResult
 	if err == nil {
 		res, err = h.app.Procedures.Import(r.Context(), a, ps, d.DryRun)

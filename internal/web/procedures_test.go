@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -295,6 +296,18 @@ func TestAdminProcedures(t *testing.T) {
 	expect(t, s.browser().get("/procedures/1.009972"), 200, "150.000 đồng")
 	expect(t, admin.postMultipart("/admin/procedures", nil, "file", changed), 200, "thêm 0, cập nhật 1, giữ nguyên 3 thủ tục.")
 	expect(t, s.browser().get("/procedures/1.009972"), 200, "160.000 đồng")
+
+	// The same catalogue as a spreadsheet: recognised by its content.
+	stored, err := s.app.Procedures.List(context.Background(), dossier.ProcedureQuery{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sheet bytes.Buffer
+	if err := dossier.WriteCatalogueXLSX(&sheet, stored); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, admin.postMultipart("/admin/procedures", map[string]string{"dry_run": "1"}, "file", sheet.String()), 200,
+		"nếu nhập sẽ thêm 0, cập nhật 0, giữ nguyên 4 thủ tục.")
 
 	// The export link gives the catalogue back.
 	res = admin.get("/api/v1/procedures/export")
