@@ -1,6 +1,6 @@
 // Package api is the JSON interface under /api/v1: administrative units
-// through time, API tokens, the working calendar, and the catalogue of
-// administrative procedures.
+// through time, API tokens, the working calendar, the catalogue of
+// administrative procedures, and the one-stop shop's dossiers.
 //
 // Like the web pages it is thin: a handler parses the request, calls the
 // domain and renders the result. Every failure has one shape,
@@ -57,6 +57,16 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/procedures/export", handle: (*handler).exportProcedures},
 	{method: "GET", pattern: "/api/v1/procedures/{code}", handle: (*handler).getProcedure},
 	{method: "POST", pattern: "/api/v1/procedures/import", query: []string{"dry_run"}, auth: true, private: true, handle: (*handler).importProcedures},
+
+	{method: "POST", pattern: "/api/v1/dossiers", auth: true, private: true, handle: (*handler).createDossier},
+	{method: "GET", pattern: "/api/v1/dossiers", query: []string{"unit", "status", "from", "to", "page"}, auth: true, private: true, handle: (*handler).listDossiers},
+	{method: "GET", pattern: "/api/v1/dossiers/{code}", auth: true, private: true, handle: (*handler).getDossier},
+	{method: "PUT", pattern: "/api/v1/dossiers/{ref}/fields", auth: true, private: true, handle: (*handler).updateDraftFields},
+	{method: "POST", pattern: "/api/v1/dossiers/{code}/actions/{action}", auth: true, private: true, handle: (*handler).actOnDossier},
+	{method: "GET", pattern: "/api/v1/dossiers/{code}/assignees", auth: true, private: true, handle: (*handler).dossierAssignees},
+	{method: "GET", pattern: "/api/v1/inbox", query: []string{"page"}, auth: true, private: true, handle: (*handler).inbox},
+	// The lookup needs no token, but concerns a person: not cached.
+	{method: "GET", pattern: "/api/v1/lookup", query: []string{"code", "phone"}, private: true, handle: (*handler).lookup},
 
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }

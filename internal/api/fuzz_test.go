@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -18,11 +19,13 @@ var fuzzTargets = []string{
 	"/api/v1/calendar/lunar",
 	"/api/v1/calendar/holidays",
 	"/api/v1/calendar/days/",
+	"/api/v1/lookup",
+	"/api/v1/dossiers/",
 }
 
-// FuzzQuery throws arbitrary query strings (and path segments) at the units
-// and calendar endpoints: no input may get a 5xx, and every failure has the
-// error shape.
+// FuzzQuery throws arbitrary query strings (and path segments) at the units,
+// calendar and dossier lookup endpoints: no input may get a 5xx, and every
+// failure has the error shape.
 func FuzzQuery(f *testing.F) {
 	for _, s := range []struct {
 		target uint8
@@ -47,6 +50,10 @@ func FuzzQuery(f *testing.F) {
 		{7, "2026-02-30"},
 		{7, "1900-01-01"},
 		{0, "a=%zz&&=&=="},
+		{8, "code=000.15.31.H13-260302-0001&phone=0912345678"},
+		{8, "code=%00&phone=%2B84"},
+		{8, "code=" + strings.Repeat("9", 70) + "&phone=0912+345+678"},
+		{9, "000.15.31.H13-260302-0001"},
 	} {
 		f.Add(s.target, s.query)
 	}

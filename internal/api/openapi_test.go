@@ -277,7 +277,7 @@ func TestOpenAPIDocument(t *testing.T) {
 				t.Errorf("%s: needs a token but 401 is not documented", key)
 			}
 		}
-		if _, ok := op["requestBody"]; ok != (rt.method == "POST") {
+		if _, ok := op["requestBody"]; ok != (rt.method == "POST" || rt.method == "PUT") {
 			t.Errorf("%s: request body documented: %v", key, ok)
 		}
 	}

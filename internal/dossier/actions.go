@@ -97,11 +97,20 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 		if d.Status == StatusDraft {
 			return "", "", egov.Errorf(egov.ENOTFOUND, "dossier.not_found")
 		}
-		if r.perm == "" {
+		// Whoever may not even read the dossier learns nothing about it.
+		if !s.mayRead(ctx, a, d) {
+			return "", "", egov.Errorf(egov.ENOTFOUND, "dossier.not_found")
+		}
+		perm := r.perm
+		if perm == "" && d.ApplicantID == 0 {
+			// A walk-in applicant has no account: the desk acts for them.
+			perm = identity.PermDossierReceive
+		}
+		if perm == "" {
 			if err := s.mustBeApplicant(a, d); err != nil {
 				return "", "", err
 			}
-		} else if err := s.ids.Can(ctx, a, r.perm, d.UnitID); err != nil {
+		} else if err := s.ids.Can(ctx, a, perm, d.UnitID); err != nil {
 			return "", "", err
 		}
 		allowed := false
@@ -218,10 +227,7 @@ func (s *Dossiers) Get(ctx context.Context, a *identity.Actor, key string) (*Dos
 	if d.ApplicantID != 0 && d.ApplicantID == a.User.ID {
 		return d, nil
 	}
-	if d.Status == StatusDraft {
-		return nil, egov.Errorf(egov.ENOTFOUND, "dossier.not_found")
-	}
-	if err := s.ids.Can(ctx, a, identity.PermDossierRead, d.UnitID); err != nil {
+	if !s.mayRead(ctx, a, d) {
 		// Whether the code exists is not for others to learn.
 		return nil, egov.Errorf(egov.ENOTFOUND, "dossier.not_found")
 	}
@@ -233,6 +239,18 @@ func (s *Dossiers) Get(ctx context.Context, a *identity.Actor, key string) (*Dos
 		return appendRead(ctx, tx, a, d, code)
 	})
 	return d, err
+}
+
+// mayRead reports whether the actor may see the dossier at all: its
+// applicant, or an officer who may read the unit's filed dossiers.
+func (s *Dossiers) mayRead(ctx context.Context, a *identity.Actor, d *Dossier) bool {
+	if a == nil || a.User == nil {
+		return a != nil && a.System
+	}
+	if d.ApplicantID != 0 && d.ApplicantID == a.User.ID {
+		return true
+	}
+	return d.Status != StatusDraft && s.ids.Can(ctx, a, identity.PermDossierRead, d.UnitID) == nil
 }
 
 // Event is one step of a dossier's history.

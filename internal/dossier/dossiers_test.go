@@ -158,7 +158,7 @@ func TestOnlineJourney(t *testing.T) {
 			t.Fatalf("finished: %s %s", d.Status, d.TimelinessOn(workcal.LocalDate(w.clock)))
 		}
 		d = w.must("motcua.31615", d.Code, dossier.ActReturnResult, dossier.ActionInput{})
-		if _, err := w.act("congdan.2", d.Code, dossier.ActRate, dossier.ActionInput{Rating: 1}); errCode(err) != egov.EFORBIDDEN {
+		if _, err := w.act("congdan.2", d.Code, dossier.ActRate, dossier.ActionInput{Rating: 1}); errCode(err) != egov.ENOTFOUND {
 			t.Fatalf("someone else rating: %v", err)
 		}
 		d = w.must("congdan.1", d.Code, dossier.ActRate, dossier.ActionInput{Rating: 1, Note: "Nhanh"})
@@ -202,8 +202,12 @@ func TestWhoMaySeeAndAct(t *testing.T) {
 		w := newWorld(t, db)
 		d := w.filed("congdan.1")
 		// Another commune's desk may neither act nor read.
-		if _, err := w.act("motcua.31507", d.Code, dossier.ActReceive, dossier.ActionInput{}); errCode(err) != egov.EFORBIDDEN {
+		if _, err := w.act("motcua.31507", d.Code, dossier.ActReceive, dossier.ActionInput{}); errCode(err) != egov.ENOTFOUND {
 			t.Fatalf("another commune receiving: %v", err)
+		}
+		// Who may read but not act is forbidden: the city leader is no desk.
+		if _, err := w.act("lanhdao.92", d.Code, dossier.ActReceive, dossier.ActionInput{}); errCode(err) != egov.EFORBIDDEN {
+			t.Fatalf("the city leader receiving: %v", err)
 		}
 		for _, who := range []string{"motcua.31507", "congdan.2", "thongke.31615"} {
 			if _, err := w.app.Dossiers.Get(w.ctx, w.actor(who), d.Code); errCode(err) != egov.ENOTFOUND {
@@ -464,5 +468,24 @@ func TestAssignees(t *testing.T) {
 	}
 	if _, err := w.app.Dossiers.Assignees(w.ctx, w.actor("motcua.31507"), d.Code); errCode(err) != egov.EFORBIDDEN {
 		t.Fatalf("another commune's desk: %v", err)
+	}
+}
+
+// A walk-in applicant has no account: the desk records their supplement.
+func TestDeskSuppliesForWalkIns(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newWorld(t, db)
+	d, err := w.app.Dossiers.Intake(w.ctx, w.actor("motcua.31615"), dossier.NewDossier{ProcedureCode: "1.004873", UnitCode: "31615",
+		Channel: dossier.ChannelDirect, Fields: marital(), Applicant: dossier.Applicant{Name: "Sơn Văn Đức", Phone: "0987654321"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Note: "Thiếu giấy tờ"})
+	if _, err := w.act("congdan.1", d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{}); errCode(err) != egov.ENOTFOUND {
+		t.Fatalf("a stranger supplying: %v", err)
+	}
+	d = w.must("motcua.31615", d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{Fields: map[string]string{"marital_status": "da_ly_hon"}})
+	if d.Status != dossier.StatusReceived {
+		t.Fatalf("status %s", d.Status)
 	}
 }
