@@ -713,3 +713,57 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) error {
 	writeJSON(w, http.StatusOK, lookupJSON{Code: st.Code, Status: st.Status, StatusCode: st.Status.Code(), DueAt: localDay(st.DueDate)})
 	return nil
 }
+
+// statsJSON is the one-stop figures of a unit's territory over a period;
+// dossier.Stats defines each figure.
+type statsJSON struct {
+	Unit              string         `json:"unit"`
+	From              string         `json:"from"`
+	To                string         `json:"to"`
+	Received          int            `json:"received"`
+	ReceivedOnline    int            `json:"received_online"`
+	ReceivedByChannel map[string]int `json:"received_by_channel"`
+	ResolvedEarly     int            `json:"resolved_early"`
+	ResolvedOnTime    int            `json:"resolved_on_time"`
+	ResolvedLate      int            `json:"resolved_late"`
+	InProgress        int            `json:"in_progress"`
+	Overdue           int            `json:"overdue"`
+	Refused           int            `json:"refused"`
+	Withdrawn         int            `json:"withdrawn"`
+	Stopped           int            `json:"stopped"`
+	PaidOnline        int            `json:"paid_online"`
+	Satisfied         int            `json:"satisfied"`
+	Rated             int            `json:"rated"`
+}
+
+// dossierStats serves GET /api/v1/dossier-stats?unit=&from=&to=: the
+// figures over the unit's territory, the current month by default.
+func (h *handler) dossierStats(w http.ResponseWriter, r *http.Request) error {
+	if err := required(r, "unit"); err != nil {
+		return err
+	}
+	today := workcal.LocalDate(h.app.Units.Now())
+	y, m, _ := today.Date()
+	from, err := dateParam(r, "from", workcal.NewDate(y, m, 1))
+	if err != nil {
+		return err
+	}
+	to, err := dateParam(r, "to", today)
+	if err != nil {
+		return err
+	}
+	st, err := h.app.Dossiers.Stats(r.Context(), actor(r), param(r, "unit"), from, to)
+	if err != nil {
+		return err
+	}
+	by := map[string]int{}
+	for c, n := range st.ByChannel {
+		by[string(c)] = n
+	}
+	writeJSON(w, http.StatusOK, statsJSON{Unit: param(r, "unit"), From: from.String(), To: to.String(),
+		Received: st.Received, ReceivedOnline: st.ReceivedOnline, ReceivedByChannel: by,
+		ResolvedEarly: st.ResolvedEarly, ResolvedOnTime: st.ResolvedOnTime, ResolvedLate: st.ResolvedLate,
+		InProgress: st.InProgress, Overdue: st.Overdue, Refused: st.Refused, Withdrawn: st.Withdrawn, Stopped: st.Stopped,
+		PaidOnline: st.PaidOnline, Satisfied: st.Satisfied, Rated: st.Rated})
+	return nil
+}

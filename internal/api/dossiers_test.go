@@ -562,3 +562,24 @@ func TestMasks(t *testing.T) {
 		}
 	}
 }
+
+func TestDossierStats(t *testing.T) {
+	w := newWorld(t, storetest.SQLite(t))
+	a := w.fileOnline("congdan.1")
+	w.fileOnline("congdan.2")
+	w.mustAct("congdan.1", a["code"].(string), "withdraw", nil)
+	st := w.must(200, "lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31615&from=2026-03-01&to=2026-03-31", nil)
+	if st["received"] != 2.0 || st["received_online"] != 2.0 || st["withdrawn"] != 1.0 || st["unit"] != "31615" {
+		t.Fatalf("stats: %v", st)
+	}
+	// Another commune's desk may not; the unit is required; the period must run forward.
+	if r := w.call("motcua.31507", "GET", "/api/v1/dossier-stats?unit=31615", nil); r.Status != 403 {
+		t.Errorf("another desk: %d", r.Status)
+	}
+	if r := w.call("lanhdao.92", "GET", "/api/v1/dossier-stats", nil); r.Status != 400 {
+		t.Errorf("without a unit: %d", r.Status)
+	}
+	if r := w.call("lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31615&from=2026-03-31&to=2026-03-01", nil); r.Status != 400 {
+		t.Errorf("a backward period: %d", r.Status)
+	}
+}
