@@ -24,7 +24,7 @@ import (
 // world is the platform over one database with the demo units, calendar,
 // catalogue and accounts, and a clock the test moves.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	ctx   context.Context
 	app   *app.App
 	clock time.Time
@@ -32,7 +32,7 @@ type world struct {
 
 const password = "mat-khau-dai"
 
-func newWorld(t *testing.T, db *store.DB) *world {
+func newWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	w := &world{t: t, ctx: context.Background(), app: app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	// Monday 2 November 2026, 09:00 in Vietnam.
