@@ -26,6 +26,8 @@ type procedureData struct {
 	Exemptions        []string
 	FormSteps         []formStepView
 	Confidence        string
+	// Online: the procedure accepts dossiers filed online.
+	Online bool
 }
 
 type documentRow struct {
@@ -71,6 +73,7 @@ func (h *handler) procedureShow(w http.ResponseWriter, r *http.Request) {
 	d := &procedureData{page: p, P: pr, Mode: modeLabel(lang, pr.OnlineMode),
 		TimeShort: timeLimitShort(lang, pr.TimeLimit), FeeShort: feeShort(lang, &pr.Fee)}
 	d.Level = strings.TrimSpace(levelName(lang, pr.Level))
+	d.Online = acceptsOnline(pr)
 	for _, c := range pr.Channels {
 		d.Channels = append(d.Channels, tr(lang, "procedure.channel."+string(c)))
 	}

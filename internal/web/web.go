@@ -78,6 +78,25 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /units/{code}", h.unitShow)
 	route("GET /calendar", h.calendarYear)
 
+	// Dossiers: online filing, the citizen's list, the public lookup, and
+	// the officers' inbox, list, counter intake and actions.
+	route("GET /dossiers/new", h.dossierNewForm)
+	route("POST /dossiers/new", h.dossierNew)
+	route("GET /dossiers/{ref}/form", h.dossierForm)
+	route("POST /dossiers/{ref}/form", h.dossierFormSave)
+	route("GET /dossiers/{ref}/review", h.dossierReview)
+	route("POST /dossiers/{ref}/submit", h.dossierSubmit)
+	route("GET /dossiers/{code}", h.dossierShow)
+	route("GET /dossiers/{code}/withdraw", h.dossierWithdrawConfirm)
+	route("POST /dossiers/{code}/act/{action}", h.dossierAct)
+	route("GET /dossiers", h.dossiersList)
+	route("GET /my/dossiers", h.myDossiers)
+	route("GET /inbox", h.inbox)
+	route("GET /intake", h.intakeForm)
+	route("POST /intake", h.intake)
+	route("GET /lookup", h.lookupForm)
+	route("POST /lookup", h.lookup)
+
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
 	route("GET /admin/users/new", h.adminUserNewForm)
@@ -245,6 +264,22 @@ var notices = map[string]string{
 	"grant_added":      "notice.grant_added",
 	"grant_removed":    "notice.grant_removed",
 	"calendar_saved":   "notice.calendar_saved",
+	// Dossiers: filing, and each action by its name.
+	"draft_saved":       "notice.draft_saved",
+	"submitted":         "notice.dossier_submitted",
+	"intake":            "notice.dossier_intake",
+	"receive":           "notice.dossier_receive",
+	"refuse":            "notice.dossier_refuse",
+	"request-documents": "notice.dossier_request_documents",
+	"supply-documents":  "notice.dossier_supply_documents",
+	"assign":            "notice.dossier_assign",
+	"approve":           "notice.dossier_approve",
+	"finish":            "notice.dossier_finish",
+	"return-result":     "notice.dossier_return_result",
+	"apologise":         "notice.dossier_apologise",
+	"withdraw":          "notice.dossier_withdraw",
+	"stop":              "notice.dossier_stop",
+	"rate":              "notice.dossier_rate",
 }
 
 // newPage starts the data of a page for request r.

@@ -1,0 +1,304 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"egov"
+	"egov/internal/dossier"
+	"egov/internal/identity"
+	"egov/internal/workcal"
+)
+
+// actForm is the form of one action on a dossier page.
+type actForm struct {
+	Action string // the path segment: /dossiers/{code}/act/{Action}
+	Path   string // where the form posts
+	Title  string
+	Intro  string
+	Button string
+	Danger bool
+	Inputs []actInput
+}
+
+// actInput is one input of an action's form.
+type actInput struct {
+	Name, ID, Label, Kind, Value, Error, Hint string
+	Required                                  bool
+	Options                                   []qOption
+	Min                                       string
+	Describe                                  string // the ids aria-describedby names
+}
+
+// finish sets where the form posts and what describes each input.
+func (f *actForm) finish(code string) *actForm {
+	f.Path = "/dossiers/" + code + "/act/" + f.Action
+	for i := range f.Inputs {
+		in := &f.Inputs[i]
+		var ids []string
+		if in.Hint != "" {
+			ids = append(ids, "h-"+in.ID)
+		}
+		if in.Error != "" {
+			ids = append(ids, "e-"+in.ID)
+		}
+		in.Describe = strings.Join(ids, " ")
+	}
+	return f
+}
+
+// officerAction says when a dossier page offers an officer an action's
+// form: in which statuses, with which permission on the dossier's unit,
+// and on what else the domain insists. It mirrors the domain's rules so
+// that a page shows only what may succeed; the domain still decides.
+type officerAction struct {
+	act  dossier.Action
+	from []dossier.Status
+	perm identity.Permission
+	when func(*dossier.Dossier) bool
+}
+
+// officerActions in the order the page shows them: the usual next step
+// first, the refusals last.
+var officerActions = []officerAction{
+	{dossier.ActReceive, []dossier.Status{dossier.StatusNew}, identity.PermDossierReceive, nil},
+	{dossier.ActAssign, []dossier.Status{dossier.StatusReceived, dossier.StatusProcessing}, identity.PermDossierReceive, nil},
+	{dossier.ActApprove, []dossier.Status{dossier.StatusProcessing}, identity.PermDossierApprove,
+		func(d *dossier.Dossier) bool { return !d.Approved }},
+	{dossier.ActFinish, []dossier.Status{dossier.StatusProcessing}, identity.PermDossierProcess,
+		func(d *dossier.Dossier) bool { return d.Approved }},
+	{dossier.ActReturnResult, []dossier.Status{dossier.StatusResolved}, identity.PermDossierReceive, nil},
+	{dossier.ActRequestDocuments, []dossier.Status{dossier.StatusNew, dossier.StatusReceived, dossier.StatusProcessing}, identity.PermDossierReceive, nil},
+	{dossier.ActApologise, []dossier.Status{dossier.StatusReceived, dossier.StatusProcessing}, identity.PermDossierProcess,
+		func(d *dossier.Dossier) bool { return !d.Apologised }},
+	{dossier.ActRefuse, []dossier.Status{dossier.StatusNew, dossier.StatusReceived}, identity.PermDossierReceive, nil},
+	{dossier.ActStop, []dossier.Status{dossier.StatusReceived, dossier.StatusProcessing, dossier.StatusSupplement}, identity.PermDossierApprove, nil},
+}
+
+// applicantWithdraw are the statuses from which the applicant may withdraw.
+var applicantWithdraw = []dossier.Status{dossier.StatusNew, dossier.StatusReceived, dossier.StatusProcessing, dossier.StatusSupplement}
+
+func allows(from []dossier.Status, s dossier.Status) bool {
+	for _, f := range from {
+		if f == s {
+			return true
+		}
+	}
+	return false
+}
+
+// officerForms returns the forms of the actions the officer may take on d
+// now; the failed action's form shows the values entered and the errors.
+func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Dossier, lang, failed string, form url.Values,
+	errs map[string]string) ([]*actForm, error) {
+	var out []*actForm
+	for _, oa := range officerActions {
+		if !allows(oa.from, d.Status) || (oa.when != nil && !oa.when(d)) {
+			continue
+		}
+		if err := h.app.Identity.Can(r.Context(), a, oa.perm, d.UnitID); err != nil {
+			continue
+		}
+		act := string(oa.act)
+		f := &actForm{Action: act, Title: tr(lang, "dossier.do."+act), Button: tr(lang, "dossier.do."+act),
+			Intro: tr(lang, "dossier.intro."+act)}
+		values, fe := url.Values{}, map[string]string{}
+		if failed == act {
+			values, fe = form, errs
+		}
+		in := func(name, kind, label, hint string, required bool) *actInput {
+			f.Inputs = append(f.Inputs, actInput{Name: name, ID: "a-" + act + "-" + name, Kind: kind, Label: tr(lang, label),
+				Value: values.Get(name), Error: fe[name], Required: required})
+			ai := &f.Inputs[len(f.Inputs)-1]
+			if hint != "" {
+				ai.Hint = tr(lang, hint)
+			}
+			return ai
+		}
+		switch oa.act {
+		case dossier.ActRequestDocuments:
+			f.Intro = tr(lang, "dossier.intro.request-documents", dossier.SupplementWindow)
+			in("note", "textarea", "dossier.field.missing", "dossier.field.missing_hint", true)
+		case dossier.ActAssign:
+			ai := in("assignee", "select", "dossier.field.assignee", "", true)
+			us, err := h.app.Dossiers.Assignees(r.Context(), a, d.Code)
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range us {
+				ai.Options = append(ai.Options, qOption{Value: u.Username, Label: u.FullName + " (" + u.Username + ")",
+					Selected: u.Username == ai.Value || u.ID == d.HolderID && ai.Value == ""})
+			}
+		case dossier.ActFinish:
+			in("result", "text", "dossier.field.result", "dossier.field.result_hint", false)
+		case dossier.ActApologise:
+			ai := in("new_date", "date", "dossier.field.new_date", "", true)
+			ai.Min = d.DueDate.AddDays(1).String()
+			in("note", "textarea", "dossier.field.reason", "", true)
+		case dossier.ActRefuse, dossier.ActStop:
+			in("note", "textarea", "dossier.field.reason", "", true)
+			f.Danger = true
+		}
+		out = append(out, f.finish(d.Code))
+	}
+	// A walk-in applicant has no account: the desk withdraws and rates
+	// for them (supplying documents is the form of the supplement).
+	if h.walkIn(r, a, d) {
+		if allows(applicantWithdraw, d.Status) {
+			values, fe := url.Values{}, map[string]string{}
+			if failed == string(dossier.ActWithdraw) {
+				values, fe = form, errs
+			}
+			out = append(out, (&actForm{Action: string(dossier.ActWithdraw), Title: tr(lang, "dossier.withdraw.title"),
+				Intro: tr(lang, "dossier.intro.withdraw_walk_in"), Button: tr(lang, "dossier.withdraw.confirm"), Danger: true,
+				Inputs: []actInput{{Name: "note", ID: "a-withdraw-note", Kind: "textarea", Label: tr(lang, "dossier.field.reason"),
+					Hint: tr(lang, "form.optional"), Value: values.Get("note"), Error: fe["note"]}}}).finish(d.Code))
+		}
+		if d.Status == dossier.StatusReturned && d.Rating == 0 {
+			f := rateForm(d.Code, lang, failed, form, errs)
+			f.Intro = tr(lang, "dossier.intro.rate_walk_in")
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// walkIn reports whether the desk acts for the applicant of d: a walk-in
+// without an account, on a unit the officer receives for.
+func (h *handler) walkIn(r *http.Request, a *identity.Actor, d *dossier.Dossier) bool {
+	return d.ApplicantID == 0 && h.app.Identity.Can(r.Context(), a, identity.PermDossierReceive, d.UnitID) == nil
+}
+
+// rateForm is the applicant's rating of the service.
+func rateForm(code, lang, failed string, form url.Values, errs map[string]string) *actForm {
+	values, fe := url.Values{}, map[string]string{}
+	if failed == string(dossier.ActRate) {
+		values, fe = form, errs
+	}
+	act := string(dossier.ActRate)
+	return (&actForm{Action: act, Title: tr(lang, "dossier.do.rate"), Button: tr(lang, "dossier.rate.submit"), Intro: tr(lang, "dossier.intro.rate"),
+		Inputs: []actInput{
+			{Name: "rating", ID: "a-rate-rating", Kind: "radio", Label: tr(lang, "dossier.field.rating"), Required: true,
+				Error: fe["rating"], Options: []qOption{
+					{Value: "1", Label: tr(lang, "dossier.rating.satisfied"), Selected: values.Get("rating") == "1"},
+					{Value: "-1", Label: tr(lang, "dossier.rating.not_satisfied"), Selected: values.Get("rating") == "-1"}}},
+			{Name: "note", ID: "a-rate-note", Kind: "textarea", Label: tr(lang, "dossier.field.comment"),
+				Hint: tr(lang, "form.optional"), Value: values.Get("note"), Error: fe["note"]},
+		}}).finish(code)
+}
+
+// dossierAct takes an action on a dossier and goes back to its page with
+// a notice. A wrong input is shown beside it in the action's form; any
+// other refusal (a status that does not allow the action: 409) at the top
+// of the page, in the domain's words.
+func (h *handler) dossierAct(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	a, err := requireActor(r)
+	if err != nil {
+		seeOther(w, r, "/signin?next="+url.QueryEscape("/dossiers/"+code))
+		return
+	}
+	if err := parseForm(w, r); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	act := dossier.Action(r.PathValue("action"))
+	f := r.PostForm
+	in := dossier.ActionInput{Note: f.Get("note"), Assignee: strings.TrimSpace(f.Get("assignee")), Result: f.Get("result")}
+	lang := state(r).lang
+	switch f.Get("rating") {
+	case "1":
+		in.Rating = 1
+	case "-1":
+		in.Rating = -1
+	}
+	if act == dossier.ActApologise {
+		s := strings.TrimSpace(f.Get("new_date"))
+		d, err := workcal.ParseDate(s)
+		if err != nil {
+			key := "form.bad_date"
+			if s == "" {
+				key = "form.required"
+			}
+			h.renderDossier(w, r, http.StatusUnprocessableEntity, string(act), f, map[string]string{"new_date": tr(lang, key)}, "")
+			return
+		}
+		in.NewDate = d
+	}
+	if act == dossier.ActSupplyDocuments {
+		// The corrected form: every field, so that an unticked box clears.
+		d, err := h.app.Dossiers.Get(r.Context(), a, code)
+		var pr *dossier.Procedure
+		if err == nil {
+			pr, err = h.app.Procedures.Get(r.Context(), d.ProcedureCode)
+		}
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		in.Fields = postedFields(f, allFieldNames(&pr.Form))
+	}
+	d, err := h.app.Dossiers.Act(r.Context(), a, code, act, in)
+	if err == nil {
+		seeOther(w, r, "/dossiers/"+d.Code+"?ok="+url.QueryEscape(string(act)))
+		return
+	}
+	var fe dossier.FormErrors
+	if errors.As(err, &fe) {
+		h.renderDossier(w, r, http.StatusUnprocessableEntity, string(act), f, fieldMessages(lang, fe), h.message(r, err))
+		return
+	}
+	if e, ok := asFieldError(err); ok {
+		h.renderDossier(w, r, http.StatusUnprocessableEntity, string(act), f, map[string]string{e.Field: tr(lang, e.Key, e.Args...)}, "")
+		return
+	}
+	if egov.ErrorCode(err) == egov.EINTERNAL || egov.ErrorCode(err) == egov.ENOTFOUND {
+		h.fail(w, r, err)
+		return
+	}
+	// The page shows the dossier as it is now, with the domain's reason.
+	// One who may not read the dossier gets the page's not-found instead,
+	// and so learns nothing of it.
+	h.renderDossier(w, r, status(egov.ErrorCode(err)), "", nil, map[string]string{}, h.message(r, err))
+}
+
+type withdrawData struct {
+	*page
+	D         *dossier.Dossier
+	Procedure string
+	Form      url.Values
+}
+
+// dossierWithdrawConfirm asks the applicant to confirm the withdrawal,
+// without JavaScript: a page with the button that posts it.
+func (h *handler) dossierWithdrawConfirm(w http.ResponseWriter, r *http.Request) {
+	a, err := requireActor(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d, err := h.app.Dossiers.Get(r.Context(), a, r.PathValue("code"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back := "/dossiers/" + d.Code
+	if d.ApplicantID != a.User.ID {
+		h.failBack(w, r, egov.Errorf(egov.EFORBIDDEN, "error.forbidden"), back)
+		return
+	}
+	if !allows(applicantWithdraw, d.Status) {
+		h.failBack(w, r, egov.Errorf(egov.ECONFLICT, "dossier.not_allowed", egov.Msg("dossier.status."+string(d.Status)),
+			egov.Msg("dossier.action.withdraw")), back)
+		return
+	}
+	name, err := h.lookups(r).procedureName(d.ProcedureCode)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := h.newPage(r, "dossier.withdraw.title", "my_dossiers")
+	h.render(w, r, http.StatusOK, "dossier_withdraw", &withdrawData{page: p, D: d, Procedure: name, Form: url.Values{}})
+}

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"egov/internal/dossier"
+	"egov/internal/identity"
+	"egov/internal/workcal"
+)
+
+type dossierData struct {
+	*page
+	D          *dossier.Dossier
+	P          *dossier.Procedure
+	Mine       bool // the applicant is reading
+	Unit       string
+	Status     string
+	Channel    string
+	Due        string
+	FirstDue   string // the due date before an apology's new one
+	Timeliness dossier.Timeliness
+	TimeText   string
+	TimeShort  string
+	Fee        string
+	FeeWaived  string
+	Holder     string
+	Submitted  string
+	Received   string
+	Finished   string
+	Returned   string
+	Applicant  applicantView
+	Answers    []answerStep
+	History    []historyRow
+	// For the applicant.
+	SupplementNote string
+	SupplySteps    []qStep
+	CanWithdraw    bool
+	Rate           *actForm
+	// For officers: the forms of the actions the status allows them.
+	Actions []*actForm
+}
+
+type applicantView struct {
+	Name, CCCD, Phone, Email string
+	Full                     bool // shown unmasked
+}
+
+type historyRow struct {
+	At, Actor, Action, Status, Note, Due string
+}
+
+// dossierShow shows one dossier to its applicant or to an officer who may
+// read it (the domain audits the officer's reading): where it stands, the
+// answers, the history, and the forms of what the reader may do next.
+func (h *handler) dossierShow(w http.ResponseWriter, r *http.Request) {
+	h.renderDossier(w, r, http.StatusOK, "", nil, map[string]string{}, "")
+}
+
+// renderDossier renders the dossier page; after a refused action, failed
+// names the action whose form shows form's values and errs beside its
+// inputs, and formError is the message at the top.
+func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status int, failed string, form url.Values,
+	errs map[string]string, formError string) {
+	a, err := requireActor(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	key := r.PathValue("code")
+	d, err := h.app.Dossiers.Get(r.Context(), a, key)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Status == dossier.StatusDraft {
+		seeOther(w, r, "/dossiers/"+d.Ref+"/review")
+		return
+	}
+	if key != d.Code {
+		seeOther(w, r, "/dossiers/"+d.Code)
+		return
+	}
+	ctx := r.Context()
+	l := h.lookups(r)
+	pr, err := l.procedure(d.ProcedureCode)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := h.newPage(r, "dossier.title", "")
+	p.Title = tr(p.Lang, "dossier.title_code", d.Code)
+	p.formPage("/dossiers/" + d.Code)
+	p.Error = formError
+	lang := p.Lang
+	mine := d.ApplicantID != 0 && d.ApplicantID == a.User.ID
+	if mine {
+		p.Nav = "my_dossiers"
+	}
+	today := h.today()
+	data := &dossierData{page: p, D: d, P: pr, Mine: mine, Status: tr(lang, "dossier.status."+string(d.Status)),
+		Channel: tr(lang, "dossier.channel."+string(d.Channel)), Due: formatDate(lang, d.DueDate),
+		Timeliness: d.TimelinessOn(today), Fee: feeText(lang, d.Fee), Submitted: formatTime(lang, d.SubmittedAt),
+		Received: formatTime(lang, d.ReceivedAt), Finished: formatTime(lang, d.FinishedAt), Returned: formatTime(lang, d.ReturnedAt)}
+	if d.OriginalDueDate != d.DueDate {
+		data.FirstDue = formatDate(lang, d.OriginalDueDate)
+	}
+	if data.Timeliness != dossier.NoLimit {
+		data.TimeText = tr(lang, "dossier.timeliness."+string(data.Timeliness))
+	}
+	if data.Unit, err = l.unitName(d.UnitID); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if data.Holder, err = l.holder(d, mine); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	// Personal data in full for the applicant and for officers who may
+	// read it on the dossier's unit (Decree 13/2023); masked otherwise.
+	full := mine || h.app.Identity.Can(ctx, a, identity.PermPersonalDataRead, d.UnitID) == nil
+	data.Applicant = applicantView{Name: d.ApplicantName, CCCD: d.ApplicantCCCD, Phone: d.ApplicantPhone, Email: d.ApplicantEmail, Full: full}
+	if !full {
+		data.Applicant.CCCD = identity.MaskCitizenID(d.ApplicantCCCD)
+		data.Applicant.Phone = maskPhone(d.ApplicantPhone)
+		data.Applicant.Email = ""
+	}
+	var pf *dossier.Form
+	if pr != nil {
+		pf = &pr.Form
+		data.TimeShort = timeLimitShort(lang, pr.TimeLimit)
+		if d.FeeWaivedBy != "" {
+			for _, e := range pr.Fee.Exemptions {
+				if e.Field == d.FeeWaivedBy {
+					data.FeeWaived = e.Label
+				}
+			}
+		}
+		data.Answers = answers(lang, pf, d.Fields, nil, full)
+	}
+	events, err := h.app.Dossiers.History(ctx, d)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var due workcal.Date
+	for _, e := range events {
+		if e.Action == "save_draft" {
+			// Saving a draft is the citizen's typing, not a step of the
+			// dossier; the audit log keeps it.
+			continue
+		}
+		row := historyRow{At: formatTime(lang, e.At), Actor: e.ActorName, Action: tr(lang, "dossier.action."+e.Action),
+			Status: tr(lang, "dossier.status."+string(e.To)), Note: e.Note}
+		if e.DueDate != due {
+			// The step set a due date: receipt, a complete supplement, an apology.
+			row.Due, due = formatDate(lang, e.DueDate), e.DueDate
+		}
+		data.History = append(data.History, row)
+		if e.Action == string(dossier.ActRequestDocuments) {
+			data.SupplementNote = e.Note
+		}
+	}
+	if pf == nil {
+		h.render(w, r, status, "dossier", data)
+		return
+	}
+	if d.Status == dossier.StatusSupplement && (mine || h.walkIn(r, a, d)) {
+		values := d.Fields
+		if failed == string(dossier.ActSupplyDocuments) {
+			values = postedFields(form, allFieldNames(&pr.Form))
+		}
+		data.SupplySteps = formSteps(lang, &pr.Form, values, errs, today)
+	}
+	if mine {
+		switch d.Status {
+		case dossier.StatusReturned:
+			if d.Rating == 0 {
+				data.Rate = rateForm(d.Code, lang, failed, form, errs)
+			}
+		}
+		data.CanWithdraw = allows(applicantWithdraw, d.Status)
+	} else {
+		if data.Actions, err = h.officerForms(r, a, d, lang, failed, form, errs); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, status, "dossier", data)
+}
