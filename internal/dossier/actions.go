@@ -66,6 +66,44 @@ var rules = map[Action]rule{
 	ActRate:             {from: []Status{StatusReturned}},
 }
 
+// Allowed returns the actions the actor may take on d now, in the order
+// of Actions. Pages offer these; Act still decides (it also checks the
+// input and the dates).
+func (s *Dossiers) Allowed(ctx context.Context, a *identity.Actor, d *Dossier) []Action {
+	if !s.mayRead(ctx, a, d) || d.Status == StatusDraft {
+		return nil
+	}
+	var out []Action
+	for _, act := range Actions {
+		r := rules[act]
+		ok := false
+		for _, st := range r.from {
+			ok = ok || st == d.Status
+		}
+		switch {
+		case !ok,
+			act == ActApprove && d.Approved,
+			act == ActFinish && !d.Approved,
+			act == ActApologise && d.Apologised,
+			act == ActRate && d.Rating != 0:
+			continue
+		}
+		perm := r.perm
+		if perm == "" && d.ApplicantID == 0 {
+			perm = identity.PermDossierReceive
+		}
+		if perm == "" {
+			if a.User == nil || a.User.ID != d.ApplicantID {
+				continue
+			}
+		} else if s.ids.Can(ctx, a, perm, d.UnitID) != nil {
+			continue
+		}
+		out = append(out, act)
+	}
+	return out
+}
+
 // SupplementWindow is how many working days after receipt a request for
 // documents may be made (Decree 61/2018 as amended).
 const SupplementWindow = 3

@@ -489,3 +489,45 @@ func TestDeskSuppliesForWalkIns(t *testing.T) {
 		t.Fatalf("status %s", d.Status)
 	}
 }
+
+func TestAllowedFollowsTheRules(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newWorld(t, db)
+	d := w.filed("congdan.1")
+	allowed := func(who string) string {
+		d, err := w.app.Dossiers.Get(w.ctx, w.actor(who), d.Code)
+		if err != nil {
+			return "(" + errCode(err) + ")"
+		}
+		var out []string
+		for _, a := range w.app.Dossiers.Allowed(w.ctx, w.actor(who), d) {
+			out = append(out, string(a))
+		}
+		return join(out)
+	}
+	for who, want := range map[string]string{
+		"motcua.31615":     "receive refuse request-documents",
+		"congdan.1":        "withdraw",
+		"chuyenvien.31615": "",
+		"lanhdao.31615":    "",
+		"motcua.31507":     "(not_found)",
+	} {
+		if got := allowed(who); got != want {
+			t.Errorf("%s may %q on a new dossier, want %q", who, got, want)
+		}
+	}
+	w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
+	w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
+	for who, want := range map[string]string{
+		"chuyenvien.31615": "apologise",
+		"lanhdao.31615":    "approve stop",
+	} {
+		if got := allowed(who); got != want {
+			t.Errorf("%s may %q while processing, want %q", who, got, want)
+		}
+	}
+	w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
+	if got := allowed("chuyenvien.31615"); got != "finish apologise" {
+		t.Errorf("after approval the specialist may %q", got)
+	}
+}

@@ -49,40 +49,15 @@ func (f *actForm) finish(code string) *actForm {
 	return f
 }
 
-// officerAction says when a dossier page offers an officer an action's
-// form: in which statuses, with which permission on the dossier's unit,
-// and on what else the domain insists. It mirrors the domain's rules so
-// that a page shows only what may succeed; the domain still decides.
-type officerAction struct {
-	act  dossier.Action
-	from []dossier.Status
-	perm identity.Permission
-	when func(*dossier.Dossier) bool
-}
-
-// officerActions in the order the page shows them: the usual next step
+// officerActions is the order in which a dossier page shows the forms of
+// the actions the domain allows (Dossiers.Allowed): the usual next step
 // first, the refusals last.
-var officerActions = []officerAction{
-	{dossier.ActReceive, []dossier.Status{dossier.StatusNew}, identity.PermDossierReceive, nil},
-	{dossier.ActAssign, []dossier.Status{dossier.StatusReceived, dossier.StatusProcessing}, identity.PermDossierReceive, nil},
-	{dossier.ActApprove, []dossier.Status{dossier.StatusProcessing}, identity.PermDossierApprove,
-		func(d *dossier.Dossier) bool { return !d.Approved }},
-	{dossier.ActFinish, []dossier.Status{dossier.StatusProcessing}, identity.PermDossierProcess,
-		func(d *dossier.Dossier) bool { return d.Approved }},
-	{dossier.ActReturnResult, []dossier.Status{dossier.StatusResolved}, identity.PermDossierReceive, nil},
-	{dossier.ActRequestDocuments, []dossier.Status{dossier.StatusNew, dossier.StatusReceived, dossier.StatusProcessing}, identity.PermDossierReceive, nil},
-	{dossier.ActApologise, []dossier.Status{dossier.StatusReceived, dossier.StatusProcessing}, identity.PermDossierProcess,
-		func(d *dossier.Dossier) bool { return !d.Apologised }},
-	{dossier.ActRefuse, []dossier.Status{dossier.StatusNew, dossier.StatusReceived}, identity.PermDossierReceive, nil},
-	{dossier.ActStop, []dossier.Status{dossier.StatusReceived, dossier.StatusProcessing, dossier.StatusSupplement}, identity.PermDossierApprove, nil},
-}
+var officerActions = []dossier.Action{dossier.ActReceive, dossier.ActAssign, dossier.ActApprove, dossier.ActFinish,
+	dossier.ActReturnResult, dossier.ActRequestDocuments, dossier.ActApologise, dossier.ActRefuse, dossier.ActStop}
 
-// applicantWithdraw are the statuses from which the applicant may withdraw.
-var applicantWithdraw = []dossier.Status{dossier.StatusNew, dossier.StatusReceived, dossier.StatusProcessing, dossier.StatusSupplement}
-
-func allows(from []dossier.Status, s dossier.Status) bool {
-	for _, f := range from {
-		if f == s {
+func hasAction(acts []dossier.Action, act dossier.Action) bool {
+	for _, a := range acts {
+		if a == act {
 			return true
 		}
 	}
@@ -94,14 +69,15 @@ func allows(from []dossier.Status, s dossier.Status) bool {
 func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Dossier, lang, failed string, form url.Values,
 	errs map[string]string) ([]*actForm, error) {
 	var out []*actForm
+	allowed := map[dossier.Action]bool{}
+	for _, act := range h.app.Dossiers.Allowed(r.Context(), a, d) {
+		allowed[act] = true
+	}
 	for _, oa := range officerActions {
-		if !allows(oa.from, d.Status) || (oa.when != nil && !oa.when(d)) {
+		if !allowed[oa] {
 			continue
 		}
-		if err := h.app.Identity.Can(r.Context(), a, oa.perm, d.UnitID); err != nil {
-			continue
-		}
-		act := string(oa.act)
+		act := string(oa)
 		f := &actForm{Action: act, Title: tr(lang, "dossier.do."+act), Button: tr(lang, "dossier.do."+act),
 			Intro: tr(lang, "dossier.intro."+act)}
 		values, fe := url.Values{}, map[string]string{}
@@ -117,7 +93,7 @@ func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Do
 			}
 			return ai
 		}
-		switch oa.act {
+		switch oa {
 		case dossier.ActRequestDocuments:
 			f.Intro = tr(lang, "dossier.intro.request-documents", dossier.SupplementWindow)
 			in("note", "textarea", "dossier.field.missing", "dossier.field.missing_hint", true)
@@ -146,7 +122,7 @@ func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Do
 	// A walk-in applicant has no account: the desk withdraws and rates
 	// for them (supplying documents is the form of the supplement).
 	if h.walkIn(r, a, d) {
-		if allows(applicantWithdraw, d.Status) {
+		if allowed[dossier.ActWithdraw] {
 			values, fe := url.Values{}, map[string]string{}
 			if failed == string(dossier.ActWithdraw) {
 				values, fe = form, errs
@@ -156,7 +132,7 @@ func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Do
 				Inputs: []actInput{{Name: "note", ID: "a-withdraw-note", Kind: "textarea", Label: tr(lang, "dossier.field.reason"),
 					Hint: tr(lang, "form.optional"), Value: values.Get("note"), Error: fe["note"]}}}).finish(d.Code))
 		}
-		if d.Status == dossier.StatusReturned && d.Rating == 0 {
+		if allowed[dossier.ActRate] {
 			f := rateForm(d.Code, lang, failed, form, errs)
 			f.Intro = tr(lang, "dossier.intro.rate_walk_in")
 			out = append(out, f)
@@ -289,7 +265,7 @@ func (h *handler) dossierWithdrawConfirm(w http.ResponseWriter, r *http.Request)
 		h.failBack(w, r, egov.Errorf(egov.EFORBIDDEN, "error.forbidden"), back)
 		return
 	}
-	if !allows(applicantWithdraw, d.Status) {
+	if !hasAction(h.app.Dossiers.Allowed(r.Context(), a, d), dossier.ActWithdraw) {
 		h.failBack(w, r, egov.Errorf(egov.ECONFLICT, "dossier.not_allowed", egov.Msg("dossier.status."+string(d.Status)),
 			egov.Msg("dossier.action.withdraw")), back)
 		return

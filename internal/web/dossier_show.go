@@ -179,7 +179,7 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 				data.Rate = rateForm(d.Code, lang, failed, form, errs)
 			}
 		}
-		data.CanWithdraw = allows(applicantWithdraw, d.Status)
+		data.CanWithdraw = hasAction(h.app.Dossiers.Allowed(r.Context(), a, d), dossier.ActWithdraw)
 	} else {
 		if data.Actions, err = h.officerForms(r, a, d, lang, failed, form, errs); err != nil {
 			h.fail(w, r, err)
