@@ -18,51 +18,10 @@ import (
 // chosen date, the language switch. It keeps a full-page screenshot of each
 // step in EGOV_ARTIFACTS.
 func TestBrowserJourney(t *testing.T) {
-	bin := os.Getenv("EGOV_BROWSER")
-	if bin == "" {
-		storetest.Skip(t, "EGOV_BROWSER is not set")
-	}
-	artifacts := os.Getenv("EGOV_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = t.TempDir()
-	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
+	ctx, shot := chromium(t, 60*time.Second, "")
 	s := newSite(t)
 	s.officer("quantri", identity.RoleAdmin, "")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(bin),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 900),
-		// A Vietnamese browser: the site's language comes from Accept-Language.
-		chromedp.Flag("lang", "vi-VN"),
-		chromedp.Flag("accept-lang", "vi-VN,vi"),
-	)
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
-	defer cancel()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 60*time.Second)
-	defer cancelTimeout()
-
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			png, err := chromedp.FullScreenshot(100)(ctx, tg)
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(artifacts, name+".png"), png, 0o644)
-		})
-	}
 	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(ctx, actions...); err != nil {
@@ -148,4 +107,51 @@ func TestBrowserJourney(t *testing.T) {
 		chromedp.WaitVisible(`//td/code[normalize-space()="user.create"]`),
 		shot("12-admin-audit"),
 	)
+}
+
+// chromium starts Debian's Chromium (EGOV_BROWSER) headless for a journey
+// test, as a Vietnamese user's browser, and returns its context and an
+// action that saves a full-page screenshot as EGOV_ARTIFACTS/<prefix><name>.png.
+// Without a browser the test is skipped (or fails under EGOV_REQUIRE_ALL).
+func chromium(t *testing.T, timeout time.Duration, prefix string) (context.Context, func(name string) chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	bin := os.Getenv("EGOV_BROWSER")
+	if bin == "" {
+		storetest.Skip(t, "EGOV_BROWSER is not set")
+	}
+	artifacts := os.Getenv("EGOV_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = t.TempDir()
+	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(bin),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 900),
+		// A Vietnamese browser: the site's language comes from Accept-Language.
+		chromedp.Flag("lang", "vi-VN"),
+		chromedp.Flag("accept-lang", "vi-VN,vi"),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx, chromedp.WithLogf(t.Logf))
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() { cancelTimeout(); cancel(); cancelAlloc() })
+	shot := func(name string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			png, err := chromedp.FullScreenshot(100)(ctx, tg)
+			if err != nil {
+				return err
+			}
+			return os.WriteFile(filepath.Join(artifacts, prefix+name+".png"), png, 0o644)
+		})
+	}
+	return ctx, shot
 }
