@@ -491,3 +491,25 @@ func TestDossierKeys(t *testing.T) {
 		}
 	}
 }
+
+// The receipt (Mẫu 01) is a PDF for the applicant and the unit's officers,
+// once the dossier is received.
+func TestReceiptPDF(t *testing.T) {
+	s := newDemoSite(t)
+	code := s.fileOnline("congdan.1")
+	citizen := s.browser().as("congdan.1")
+	expect(t, citizen.get("/dossiers/"+code+"/receipt.pdf"), http.StatusConflict, "chưa có giấy hẹn")
+	desk := s.browser().as("motcua.31615")
+	res := desk.post("/dossiers/"+code+"/act/receive", url.Values{})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("receive: %d", res.StatusCode)
+	}
+	expect(t, citizen.get("/dossiers/"+code), 200, `href="/dossiers/`+code+`/receipt.pdf"`)
+	for _, b := range []*browser{citizen, desk} {
+		res := b.get("/dossiers/" + code + "/receipt.pdf")
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(res.body, "%PDF") {
+			t.Fatalf("receipt: %d %s %.20q", res.StatusCode, res.Header.Get("Content-Type"), res.body)
+		}
+	}
+	expect(t, s.browser().as("motcua.31507").get("/dossiers/"+code+"/receipt.pdf"), http.StatusNotFound)
+}

@@ -88,6 +88,7 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /dossiers/{ref}/submit", h.dossierSubmit)
 	route("GET /dossiers/{code}", h.dossierShow)
 	route("GET /dossiers/{code}/withdraw", h.dossierWithdrawConfirm)
+	route("GET /dossiers/{code}/receipt.pdf", h.dossierReceipt)
 	route("POST /dossiers/{code}/act/{action}", h.dossierAct)
 	route("GET /dossiers", h.dossiersList)
 	route("GET /my/dossiers", h.myDossiers)
