@@ -217,3 +217,16 @@ func TestProceduresImportExport(t *testing.T) {
 		t.Fatalf("import of a broken file: %v\n%s", err, out)
 	}
 }
+
+// egov bench dossiers runs its phases and prints each figure.
+func TestBenchDossiers(t *testing.T) {
+	out, err := runCmd(t, nil, "bench", "dossiers", "--clients", "4", "--duration", "300ms")
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	for _, want := range []string{"raw insert, 1 row/commit", "filing (POST /dossiers)", "of the raw insert rate", "status lookup", "inbox", "p99"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+}

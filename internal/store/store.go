@@ -62,23 +62,39 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	pool, err := sql.Open("pgx", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open postgres: %w", err)
+	// Two pools, as on SQLite: a transaction holds a writer connection while
+	// the domain code inside it reads through the read pool (the units
+	// graph, the catalogue). With one pool, as many transactions as
+	// connections would each wait for a second connection, for ever.
+	open := func(max int) (*sql.DB, error) {
+		pool, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		pool.SetMaxOpenConns(max)
+		pool.SetMaxIdleConns(max)
+		pool.SetConnMaxIdleTime(5 * time.Minute)
+		if err := pool.PingContext(ctx); err != nil {
+			pool.Close()
+			return nil, fmt.Errorf("connect to postgres: %w", err)
+		}
+		return pool, nil
 	}
-	pool.SetMaxOpenConns(20)
-	pool.SetMaxIdleConns(20)
-	pool.SetConnMaxIdleTime(5 * time.Minute)
-	if err := pool.PingContext(ctx); err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("connect to postgres: %w", err)
+	write, err := open(16)
+	if err != nil {
+		return nil, err
+	}
+	read, err := open(16)
+	if err != nil {
+		write.Close()
+		return nil, err
 	}
 	loc := dsn
 	if u, err := url.Parse(dsn); err == nil {
 		u.User = url.User(u.User.Username())
 		loc = u.Redacted()
 	}
-	return &DB{engine: Postgres, read: pool, write: pool, Location: loc}, nil
+	return &DB{engine: Postgres, read: read, write: write, Location: loc}, nil
 }
 
 // SQLite settings. WAL lets readers run beside the writer; synchronous=FULL
@@ -237,6 +253,18 @@ func rebind(engine Engine, query string) string {
 	q := b.String()
 	rebindCache.Store(query, q)
 	return q
+}
+
+// LockKey holds a lock on (space, key) until tx ends, so that transactions
+// about the same thing (a content hash, say) run one after the other on
+// PostgreSQL; on SQLite the single writer already serialises every
+// transaction. Two things sharing a key only wait for each other.
+func (tx *Tx) LockKey(ctx context.Context, space, key int32) error {
+	if tx.engine != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, space, key)
+	return err
 }
 
 // IsUniqueViolation reports whether err is a unique-constraint violation on

@@ -3,7 +3,9 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
+	"time"
 
 	"egov/internal/store"
 	"egov/internal/store/storetest"
@@ -101,4 +103,39 @@ func TestConcurrentMigrationsOnPostgres(t *testing.T) {
 	if total != len(ms) {
 		t.Fatalf("%d migrations applied in all, want %d", total, len(ms))
 	}
+}
+
+// Many transactions at once, each reading through the DB while it holds
+// its transaction, as domain code does (the units graph, the catalogue):
+// with one pool for both, as many transactions as connections would wait
+// for ever for a second connection.
+func TestReadsInsideManyTransactions(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		const n = 48
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs <- db.InTx(ctx, func(tx *store.Tx) error {
+					var x int
+					if err := db.QueryRowContext(ctx, `SELECT 1`).Scan(&x); err != nil {
+						return err
+					}
+					_, err := tx.ExecContext(ctx, `UPDATE units_generation SET n = n WHERE id = 1`)
+					return err
+				})
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			if err != nil {
+				t.Fatalf("a transaction failed (a pool deadlock ends in the timeout): %v", err)
+			}
+		}
+	})
 }
