@@ -64,6 +64,9 @@ var routes = []route{
 	{method: "PUT", pattern: "/api/v1/dossiers/{ref}/fields", auth: true, private: true, handle: (*handler).updateDraftFields},
 	{method: "POST", pattern: "/api/v1/dossiers/{code}/actions/{action}", auth: true, private: true, handle: (*handler).actOnDossier},
 	{method: "GET", pattern: "/api/v1/dossiers/{code}/assignees", auth: true, private: true, handle: (*handler).dossierAssignees},
+	{method: "POST", pattern: "/api/v1/dossiers/{code}/attachments", auth: true, private: true, handle: (*handler).uploadAttachment},
+	{method: "GET", pattern: "/api/v1/dossiers/{code}/attachments", auth: true, private: true, handle: (*handler).listAttachments},
+	{method: "GET", pattern: "/api/v1/dossiers/{code}/attachments/{id}", auth: true, private: true, handle: (*handler).downloadAttachment},
 	{method: "GET", pattern: "/api/v1/inbox", query: []string{"page"}, auth: true, private: true, handle: (*handler).inbox},
 	{method: "GET", pattern: "/api/v1/dossier-stats", query: []string{"unit", "from", "to"}, auth: true, private: true, handle: (*handler).dossierStats},
 	// The lookup needs no token, but concerns a person: not cached.

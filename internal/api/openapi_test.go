@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"mime"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -91,6 +92,9 @@ func checkDocumented(rt *route, r *response) []string {
 	content, _ := resp["content"].(map[string]any)
 	media, _ := content["application/json"].(map[string]any)
 	if media == nil {
+		if documentedFile(rt, r) {
+			return problems
+		}
 		if r.Status != http.StatusNoContent {
 			problems = append(problems, "no documented body")
 		}
@@ -101,6 +105,22 @@ func checkDocumented(rt *route, r *response) []string {
 		return append(problems, "body is not JSON")
 	}
 	return append(problems, validate("body", media["schema"].(map[string]any), body)...)
+}
+
+// documentedFile reports whether the document gives the response's status
+// a body of the response's type other than JSON: a file to download.
+func documentedFile(rt *route, r *response) bool {
+	if rt == nil || operation(rt) == nil {
+		return false
+	}
+	resp, ok := operation(rt)["responses"].(map[string]any)[strconv.Itoa(r.Status)].(map[string]any)
+	if !ok {
+		return false
+	}
+	content, _ := deref(resp)["content"].(map[string]any)
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	_, documented := content[mt]
+	return err == nil && documented && mt != "application/json"
 }
 
 // validate checks v against the subset of JSON Schema the document uses:

@@ -188,7 +188,11 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 				merged[k] = v
 			}
 			d.Fields = merged
-			if err := s.fill(d, proc); err != nil {
+			attached, err := attachedFields(ctx, tx, d.ID)
+			if err != nil {
+				return "", "", err
+			}
+			if err := s.fill(d, proc, attached); err != nil {
 				return "", "", err
 			}
 			// The time limit restarts when the complete dossier arrives: the

@@ -93,6 +93,10 @@ type NewDossier struct {
 	// Applicant names the person at the counter; online, the signed-in
 	// citizen is the applicant and this is ignored.
 	Applicant Applicant
+	// Files are the scanned documents handed in at the counter, attached
+	// in the intake's transaction (online, the citizen attaches to the
+	// draft: Attach).
+	Files []Upload
 }
 
 // CreateDraft starts a dossier for a signed-in citizen (or an officer
@@ -184,7 +188,11 @@ func (s *Dossiers) Submit(ctx context.Context, a *identity.Actor, ref string) (*
 		if d.Status != StatusDraft {
 			return "", "", conflict(d, "submit")
 		}
-		if err := s.fill(d, proc); err != nil {
+		attached, err := attachedFields(ctx, tx, d.ID)
+		if err != nil {
+			return "", "", err
+		}
+		if err := s.fill(d, proc, attached); err != nil {
 			return "", "", err
 		}
 		if err := s.assignCode(ctx, tx, d); err != nil {
@@ -228,7 +236,17 @@ func (s *Dossiers) Intake(ctx context.Context, a *identity.Actor, in NewDossier)
 	}
 	d := &Dossier{Ref: newRef(), ProcedureCode: proc.Code, UnitID: unit.ID, Channel: in.Channel, Fields: in.Fields,
 		ApplicantName: ap.Name, ApplicantCCCD: strings.TrimSpace(ap.CCCD), ApplicantPhone: ap.Phone, ApplicantEmail: strings.TrimSpace(ap.Email)}
-	if err := s.fill(d, proc); err != nil {
+	files, err := readUploads(proc, in.Files)
+	if err != nil {
+		return nil, err
+	}
+	attached := map[string]bool{}
+	for _, f := range files {
+		if f.field != "" {
+			attached[f.field] = true
+		}
+	}
+	if err := s.fill(d, proc, attached); err != nil {
 		return nil, err
 	}
 	cal, err := s.cal.Calendar(ctx)
@@ -243,7 +261,15 @@ func (s *Dossiers) Intake(ctx context.Context, a *identity.Actor, in NewDossier)
 		d.Status, d.SubmittedAt, d.ReceivedAt = StatusReceived, now, now
 		d.DueDate = proc.TimeLimit.Due(cal, now)
 		d.OriginalDueDate = d.DueDate
-		return s.insert(ctx, tx, a, d, "intake", "")
+		if err := s.insert(ctx, tx, a, d, "intake", ""); err != nil {
+			return err
+		}
+		for _, f := range files {
+			if _, err := s.storeAttachment(ctx, tx, a, d, f); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -251,9 +277,10 @@ func (s *Dossiers) Intake(ctx context.Context, a *identity.Actor, in NewDossier)
 	return d, nil
 }
 
-// fill validates the form and computes the fee.
-func (s *Dossiers) fill(d *Dossier, proc *Procedure) error {
-	clean, errs := proc.Form.Validate(d.Fields, workcal.LocalDate(s.Now()))
+// fill validates the form, with the file fields that attachments answer,
+// and computes the fee.
+func (s *Dossiers) fill(d *Dossier, proc *Procedure, attached map[string]bool) error {
+	clean, errs := proc.Form.ValidateWith(d.Fields, attached, workcal.LocalDate(s.Now()))
 	if len(errs) > 0 {
 		return FormErrors(errs)
 	}

@@ -179,9 +179,17 @@ func (f *Form) Pages() []FormStep {
 
 // Validate checks values against the form and returns the cleaned values
 // and one error per wrong field (field name → error with a message key).
-// Values for unknown fields are an error too. File fields hold the
-// reference of an attachment; only their presence is checked here.
+// Values for unknown fields are an error too. A file field's value is a
+// note on the document (its number and date, or that the original will be
+// brought); only its length is checked here.
 func (f *Form) Validate(values map[string]string, today workcal.Date) (map[string]string, map[string]*egov.Error) {
+	return f.ValidateWith(values, nil, today)
+}
+
+// ValidateWith is Validate for a dossier with attachments: a required file
+// field is filled by a note or by an attachment answering it (attached
+// names the fields that have one).
+func (f *Form) ValidateWith(values map[string]string, attached map[string]bool, today workcal.Date) (map[string]string, map[string]*egov.Error) {
 	clean := map[string]string{}
 	errs := map[string]*egov.Error{}
 	for name := range values {
@@ -192,7 +200,7 @@ func (f *Form) Validate(values map[string]string, today workcal.Date) (map[strin
 	for _, fd := range f.Fields {
 		v := strings.TrimSpace(vntext.NFC(values[fd.Name]))
 		if v == "" {
-			if fd.Required && fd.Type != TypeCheckbox {
+			if fd.Required && fd.Type != TypeCheckbox && !(fd.Type == TypeFile && attached[fd.Name]) {
 				errs[fd.Name] = egov.FieldError(fd.Name, "form.required")
 			}
 			continue

@@ -176,10 +176,12 @@ func (h *handler) dossierAct(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, "/signin?next="+url.QueryEscape("/dossiers/"+code))
 		return
 	}
-	if err := parseForm(w, r); err != nil {
+	cleanup, err := parseUploadForm(w, r)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	defer cleanup()
 	act := dossier.Action(r.PathValue("action"))
 	f := r.PostForm
 	in := dossier.ActionInput{Note: f.Get("note"), Assignee: strings.TrimSpace(f.Get("assignee")), Result: f.Get("result")}
@@ -215,6 +217,33 @@ func (h *handler) dossierAct(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		in.Fields = postedFields(f, allFieldNames(&pr.Form))
+		// The documents chosen are attached first: the form is checked
+		// with them.
+		var fields []string
+		for _, fd := range pr.Form.Fields {
+			if fd.Type == dossier.TypeFile {
+				fields = append(fields, fd.Name)
+			}
+		}
+		for _, field := range append(fields, "") {
+			input := fileInputPrefix + field
+			if field == "" {
+				input = otherFilesInput
+			}
+			if err := h.attachUploaded(r, a, code, field, input); err != nil {
+				if e, ok := fileError(err); ok {
+					msg := tr(lang, e.Key, e.Args...)
+					if field == "" {
+						h.renderDossier(w, r, fileErrorStatus(e), string(act), f, map[string]string{}, msg)
+					} else {
+						h.renderDossier(w, r, fileErrorStatus(e), string(act), f, map[string]string{field: msg}, "")
+					}
+					return
+				}
+				h.fail(w, r, err)
+				return
+			}
+		}
 	}
 	d, err := h.app.Dossiers.Act(r.Context(), a, code, act, in)
 	if err == nil {

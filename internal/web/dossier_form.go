@@ -24,6 +24,7 @@ type dossierFormData struct {
 	Title  string
 	Fields []qField
 	Last   bool
+	Files  []fileView // the draft's files shown on this step
 }
 
 // stepLink is a step in the list of steps at the top of the form.
@@ -93,8 +94,17 @@ func (h *handler) renderStep(w http.ResponseWriter, r *http.Request, status int,
 		}
 		data.Steps = append(data.Steps, sl)
 	}
-	data.Fields = formInputs(lang, &pr.Form, st.Fields, values, errs, h.today())
-	var err error
+	atts, err := h.app.Dossiers.AttachmentsOf(r.Context(), d)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	views := fileViews(lang, d, &pr.Form, atts, step)
+	files := byField(views, atts)
+	data.Fields = withFiles(formInputs(lang, &pr.Form, st.Fields, values, errs, h.today()), files)
+	for _, n := range st.Fields {
+		data.Files = append(data.Files, files[n]...)
+	}
 	if data.Unit, err = h.lookups(r).unitName(d.UnitID); err != nil {
 		h.fail(w, r, err)
 		return
@@ -102,18 +112,21 @@ func (h *handler) renderStep(w http.ResponseWriter, r *http.Request, status int,
 	h.render(w, r, status, "dossier_form", data)
 }
 
-// dossierFormSave saves the step's fields in the draft, then: "save" stays
-// on the step, "back" goes to the previous one, and "next" checks the
-// step's fields and goes on, or shows what is wrong beside each field.
+// dossierFormSave saves the step's fields in the draft and attaches the
+// files chosen, then: "save" stays on the step, "back" goes to the previous
+// one, and "next" checks the step's fields and goes on, or shows what is
+// wrong beside each field.
 func (h *handler) dossierFormSave(w http.ResponseWriter, r *http.Request) {
 	a, d, pr, done := h.draft(w, r)
 	if done {
 		return
 	}
-	if err := parseForm(w, r); err != nil {
+	cleanup, err := parseUploadForm(w, r)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	defer cleanup()
 	step := stepOf(r, pr)
 	names := pr.Form.Pages()[step-1].Fields
 	posted := postedFields(r.PostForm, names)
@@ -134,6 +147,20 @@ func (h *handler) dossierFormSave(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	for _, n := range names {
+		if fd := pr.Form.Field(n); fd == nil || fd.Type != dossier.TypeFile {
+			continue
+		}
+		if err := h.attachUploaded(r, a, d.Ref, n, fileInputPrefix+n); err != nil {
+			if e, ok := fileError(err); ok {
+				h.renderStep(w, r, fileErrorStatus(e), d, pr, step, merged, map[string]string{n: tr(lang, e.Key, e.Args...)},
+					map[string]bool{n: true}, "")
+				return
+			}
+			h.fail(w, r, err)
+			return
+		}
+	}
 	base := "/dossiers/" + d.Ref
 	switch r.PostForm.Get("go") {
 	case "save":
@@ -143,7 +170,12 @@ func (h *handler) dossierFormSave(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, base+"/form?step="+strconv.Itoa(max(step-1, 1)))
 		return
 	}
-	_, errs := pr.Form.Validate(merged, h.today())
+	atts, err := h.app.Dossiers.AttachmentsOf(r.Context(), d)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	_, errs := pr.Form.ValidateWith(merged, dossier.AttachedFields(atts), h.today())
 	msgs := map[string]string{}
 	for _, n := range names {
 		if e := errs[n]; e != nil {
@@ -180,6 +212,9 @@ type dossierReviewData struct {
 	FeeWaived string
 	TimeShort string
 	TimeText  string
+	Files     []fileView // every file, for the removal forms
+	Others    []fileView // other documents
+	Accept    string
 }
 
 // dossierReview shows every answer with a link to change its step, the fee
@@ -192,19 +227,27 @@ func (h *handler) dossierReview(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(r, "dossier.review.title", "my_dossiers")
 	lang := p.Lang
-	clean, errs := pr.Form.Validate(d.Fields, h.today())
+	atts, err := h.app.Dossiers.AttachmentsOf(r.Context(), d)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	clean, errs := pr.Form.ValidateWith(d.Fields, dossier.AttachedFields(atts), h.today())
 	msgs := map[string]string{}
 	for n, e := range errs {
 		msgs[n] = tr(lang, e.Key, e.Args...)
 	}
 	data := &dossierReviewData{page: p, Ref: d.Ref, P: pr, Answers: answers(lang, &pr.Form, d.Fields, msgs, true), Wrong: len(msgs),
-		TimeShort: timeLimitShort(lang, pr.TimeLimit), TimeText: pr.TimeLimit.Text}
+		TimeShort: timeLimitShort(lang, pr.TimeLimit), TimeText: pr.TimeLimit.Text, Accept: dossier.AcceptAttachments}
+	data.Files = fileViews(lang, d, &pr.Form, atts, -1)
+	files := byField(data.Files, atts)
+	answerFiles(data.Answers, files)
+	data.Others = files[""]
 	fee, waived := pr.Fee.Compute(clean)
 	data.Fee = feeText(lang, fee)
 	if waived != nil {
 		data.FeeWaived = waived.Label
 	}
-	var err error
 	if data.Unit, err = h.lookups(r).unitName(d.UnitID); err != nil {
 		h.fail(w, r, err)
 		return

@@ -39,6 +39,11 @@ type dossierData struct {
 	Rate           *actForm
 	// For officers: the forms of the actions the status allows them.
 	Actions []*actForm
+	// The attached files; the fields a scan may answer, when the reader
+	// may attach (the desk, at reception).
+	Files        []fileView
+	AttachFields []qOption
+	Accept       string
 }
 
 type applicantView struct {
@@ -165,12 +170,30 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 		h.render(w, r, status, "dossier", data)
 		return
 	}
+	atts, err := h.app.Dossiers.AttachmentsOf(ctx, d)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	data.Files, data.Accept = fileViews(lang, d, pf, atts, 0), dossier.AcceptAttachments
+	if !mine && h.app.Dossiers.MayAttach(ctx, a, d) {
+		for _, fd := range pf.Fields {
+			if fd.Type == dossier.TypeFile {
+				data.AttachFields = append(data.AttachFields, qOption{Value: fd.Name, Label: fieldLabel(lang, &fd)})
+			}
+		}
+		data.AttachFields = append(data.AttachFields, qOption{Value: "", Label: tr(lang, "dossier.attachments.other")})
+	}
 	if d.Status == dossier.StatusSupplement && (mine || h.walkIn(r, a, d)) {
 		values := d.Fields
 		if failed == string(dossier.ActSupplyDocuments) {
 			values = postedFields(form, allFieldNames(&pr.Form))
 		}
 		data.SupplySteps = formSteps(lang, &pr.Form, values, errs, today)
+		files := byField(data.Files, atts)
+		for i := range data.SupplySteps {
+			withFiles(data.SupplySteps[i].Fields, files)
+		}
 	}
 	if mine {
 		switch d.Status {

@@ -48,6 +48,11 @@ type qField struct {
 	MaxLength int
 	Min, Max  string
 	Describe  string // the ids the input's aria-describedby names
+	// A file field: the file input beside the note, and the files
+	// attached for it.
+	FileInput string
+	Accept    string
+	Files     []fileView
 }
 
 // qOption is one choice of a select or a radio group.
@@ -125,10 +130,11 @@ func formInputs(lang string, f *dossier.Form, names []string, values, errs map[s
 		case dossier.TypeEmail:
 			q.Input, q.Auto = "email", "email"
 		case dossier.TypeFile:
-			// Attachments are not built yet: the applicant names the
-			// document and brings or posts the paper.
+			// Scans or photos in the file input; the text input is a note
+			// for a paper brought to the counter instead.
 			q.MaxLength = 200
-			q.Note = tr(lang, "dossier.form.file_hint")
+			q.Note = tr(lang, "dossier.form.file_hint", dossier.MaxAttachmentBytes>>20)
+			q.FileInput, q.Accept = fileInputPrefix+fd.Name, dossier.AcceptAttachments
 		}
 		var ids []string
 		if q.Help != "" {
@@ -192,7 +198,8 @@ type answerStep struct {
 }
 
 type answerRow struct {
-	Label, Value, Error string
+	Key, Label, Value, Error string
+	Files                    []fileView // a file field's attachments
 }
 
 // answers shows the values of a dossier step by step; values of citizen-ID
@@ -206,7 +213,7 @@ func answers(lang string, f *dossier.Form, values, errs map[string]string, full 
 			if fd == nil {
 				continue
 			}
-			as.Rows = append(as.Rows, answerRow{Label: fieldLabel(lang, fd), Value: answerValue(lang, fd, values[name], full), Error: errs[name]})
+			as.Rows = append(as.Rows, answerRow{Key: name, Label: fieldLabel(lang, fd), Value: answerValue(lang, fd, values[name], full), Error: errs[name]})
 		}
 		out = append(out, as)
 	}

@@ -130,7 +130,7 @@ func TestOnlineFilingJourney(t *testing.T) {
 	// Step 2, saved with the purpose only; filing now sends the citizen
 	// back to the step with the missing status, the purpose kept.
 	expect(t, citizen.get(form+"?step=2"), 200, "<h1>Tình trạng hôn nhân</h1>", `<option value="da_ly_hon">Đã ly hôn</option>`,
-		"Chưa đính kèm được tệp")
+		"Đính kèm bản chụp hoặc bản quét", `name="file_divorce_or_death_file" type="file" accept="application/pdf,image/jpeg,image/png" multiple`)
 	loc = redirected(t, citizen.post(form+"?step=2", with(only(marital(), "purpose"), "go", "save")), form+"?step=2&ok=draft_saved")
 	expect(t, citizen.get(loc), 200, "Đã lưu bản nháp.", `value="Đăng ký kết hôn"`)
 	res = citizen.post("/dossiers/"+ref+"/submit", nil)
@@ -452,7 +452,7 @@ func TestOnlineFormInEnglish(t *testing.T) {
 	res := b.get(loc)
 	expect(t, res, 200, `<html lang="en">`, "<h1>Applicant</h1>", "Step 1 of 3", "Full name of the applicant", "Save draft", "Continue")
 	res = b.get(strings.TrimSuffix(loc, "?step=1") + "?step=2")
-	expect(t, res, 200, "<h1>Marital status</h1>", ">Divorced<", "Files cannot be attached yet")
+	expect(t, res, 200, "<h1>Marital status</h1>", ">Divorced<", "Attach a clear photo or scan")
 }
 
 // The keys the dossier pages build from a value are in both catalogues.

@@ -20,6 +20,7 @@ type intakeData struct {
 	Steps    []qStep
 	Form     url.Values
 	Errors   map[string]string
+	Accept   string
 }
 
 type intakeGroup struct {
@@ -44,7 +45,7 @@ func (h *handler) renderIntake(w http.ResponseWriter, r *http.Request, status in
 	}
 	p := h.newPage(r, "dossier.intake.title", "intake")
 	p.Error = formError
-	d := &intakeData{page: p, Form: form, Errors: errs}
+	d := &intakeData{page: p, Form: form, Errors: errs, Accept: dossier.AcceptAttachments}
 	if code == "" {
 		ps, err := h.app.Procedures.List(r.Context(), dossier.ProcedureQuery{})
 		if err != nil {
@@ -132,17 +133,20 @@ func (h *handler) receivable(r *http.Request, a *identity.Actor) (map[int64]bool
 	return out, nil
 }
 
-// intake files the dossier and opens its page, which shows its code.
+// intake files the dossier, with the scans of the documents handed in,
+// and opens its page, which shows its code.
 func (h *handler) intake(w http.ResponseWriter, r *http.Request) {
 	a, err := requireActor(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	if err := parseForm(w, r); err != nil {
+	cleanup, err := parseUploadForm(w, r)
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	defer cleanup()
 	f := r.PostForm
 	code := strings.TrimSpace(f.Get("procedure"))
 	pr, err := h.app.Procedures.Get(r.Context(), code)
@@ -164,14 +168,34 @@ func (h *handler) intake(w http.ResponseWriter, r *http.Request) {
 		h.renderIntake(w, r, http.StatusUnprocessableEntity, pr.Code, f, map[string]string{"unit": tr(lang, "dossier.new.unit_required")}, "")
 		return
 	}
+	files, closeFiles, err := counterUploads(r, &pr.Form)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	defer closeFiles()
+	in.Files = files
 	d, err := h.app.Dossiers.Intake(r.Context(), a, in)
 	if err == nil {
 		seeOther(w, r, "/dossiers/"+d.Code+"?ok=intake")
 		return
 	}
+	// A browser cannot keep the files chosen: they are to be chosen again.
+	reselect := ""
+	if len(files) > 0 {
+		reselect = tr(lang, "dossier.attachments.reselect")
+	}
 	var fe dossier.FormErrors
 	if errors.As(err, &fe) {
-		h.renderIntake(w, r, http.StatusUnprocessableEntity, pr.Code, f, fieldMessages(lang, fe), h.message(r, err))
+		h.renderIntake(w, r, http.StatusUnprocessableEntity, pr.Code, f, fieldMessages(lang, fe), strings.TrimSpace(h.message(r, err)+" "+reselect))
+		return
+	}
+	if e, ok := fileError(err); ok && strings.HasPrefix(e.Key, "attachment.") {
+		field := e.Field
+		if field == "" {
+			field = otherFilesInput
+		}
+		h.renderIntake(w, r, fileErrorStatus(e), pr.Code, f, map[string]string{field: tr(lang, e.Key, e.Args...)}, reselect)
 		return
 	}
 	if e, ok := asFieldError(err); ok {

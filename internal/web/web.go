@@ -90,6 +90,9 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /dossiers/{code}/withdraw", h.dossierWithdrawConfirm)
 	route("GET /dossiers/{code}/receipt.pdf", h.dossierReceipt)
 	route("POST /dossiers/{code}/act/{action}", h.dossierAct)
+	route("GET /dossiers/{code}/attachments/{token}", h.dossierAttachment)
+	route("POST /dossiers/{ref}/attachments", h.dossierAttach)
+	route("POST /dossiers/{ref}/attachments/{token}/remove", h.dossierAttachmentRemove)
 	route("GET /dossiers", h.dossiersList)
 	route("GET /my/dossiers", h.myDossiers)
 	route("GET /inbox", h.inbox)
@@ -281,6 +284,10 @@ var notices = map[string]string{
 	"withdraw":          "notice.dossier_withdraw",
 	"stop":              "notice.dossier_stop",
 	"rate":              "notice.dossier_rate",
+
+	// Attached documents.
+	"attachment_added":   "notice.attachment_added",
+	"attachment_removed": "notice.attachment_removed",
 }
 
 // newPage starts the data of a page for request r.

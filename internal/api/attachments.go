@@ -1,0 +1,154 @@
+package api
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"egov"
+	"egov/internal/dossier"
+)
+
+// Attachments of dossiers: uploaded as multipart/form-data (a "file" part
+// and an optional "field" part naming the form field the file answers),
+// listed, and downloaded. The domain decides who may and reads the type
+// from the content; downloads are always attachments, with nosniff.
+
+// maxUploadBody bounds the body of an upload: one file and a little
+// multipart framing.
+const maxUploadBody = dossier.MaxAttachmentBytes + 64<<10
+
+// attachmentJSON is one attached file.
+type attachmentJSON struct {
+	ID         string  `json:"id"`
+	Field      *string `json:"field"` // null for other documents
+	Name       string  `json:"name"`
+	Type       string  `json:"type"`
+	Size       int64   `json:"size"`
+	SHA256     string  `json:"sha256"`
+	UploadedAt string  `json:"uploaded_at"`
+	UploadedBy string  `json:"uploaded_by"`
+	URL        string  `json:"url"`
+}
+
+func toAttachmentJSON(key string, at dossier.Attachment) attachmentJSON {
+	return attachmentJSON{ID: at.Token, Field: optional(at.Field), Name: at.Name, Type: at.MIME, Size: at.Size, SHA256: at.Hash,
+		UploadedAt: at.UploadedAt.UTC().Format(time.RFC3339), UploadedBy: at.UploaderName,
+		URL: "/api/v1/dossiers/" + url.PathEscape(key) + "/attachments/" + at.Token}
+}
+
+// uploadAttachment serves POST /api/v1/dossiers/{code}/attachments.
+func (h *handler) uploadAttachment(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return egov.Errorf(egov.EINVALID, "error.multipart_expected")
+	}
+	var field, filename string
+	var content []byte
+	seen := map[string]bool{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return uploadError(err)
+		}
+		name := p.FormName()
+		if seen[name] {
+			return egov.FieldError(clip(name), "error.repeated_parameter", clip(name))
+		}
+		seen[name] = true
+		switch name {
+		case "field":
+			b, err := io.ReadAll(io.LimitReader(p, 101))
+			if err != nil {
+				return uploadError(err)
+			}
+			if len(b) > 100 {
+				return egov.FieldError("field", "attachment.field_invalid", clip(string(b)))
+			}
+			field = strings.TrimSpace(string(b))
+		case "file":
+			filename = p.FileName()
+			if content, err = io.ReadAll(io.LimitReader(p, dossier.MaxAttachmentBytes+1)); err != nil {
+				return uploadError(err)
+			}
+		default:
+			return egov.FieldError(clip(name), "error.unknown_part", clip(name))
+		}
+	}
+	if !seen["file"] {
+		return egov.FieldError("file", "error.missing", "file")
+	}
+	key := r.PathValue("code")
+	at, err := h.app.Dossiers.Attach(r.Context(), actor(r), key, field, filename, bytes.NewReader(content))
+	if err != nil {
+		return fileField(err)
+	}
+	j := toAttachmentJSON(key, *at)
+	w.Header().Set("Location", j.URL)
+	writeJSON(w, http.StatusCreated, j)
+	return nil
+}
+
+// uploadError is a failure to read the upload: too large, or malformed.
+func uploadError(err error) error {
+	if tooLarge(err) {
+		return &egov.Error{Code: egov.ETOOLARGE, Key: "attachment.too_large", Args: []any{dossier.MaxAttachmentBytes >> 20}, Field: "file"}
+	}
+	return egov.Errorf(egov.EINVALID, "error.bad_form")
+}
+
+// fileField names the "file" part in the domain's errors about the file's
+// content (the domain names the form field it was to answer).
+func fileField(err error) error {
+	var e *egov.Error
+	if errors.As(err, &e) && strings.HasPrefix(e.Key, "attachment.") && e.Key != "attachment.field_invalid" {
+		c := *e
+		c.Field = "file"
+		return &c
+	}
+	return err
+}
+
+// listAttachments serves GET /api/v1/dossiers/{code}/attachments.
+func (h *handler) listAttachments(w http.ResponseWriter, r *http.Request) error {
+	key := r.PathValue("code")
+	atts, err := h.app.Dossiers.Attachments(r.Context(), actor(r), key)
+	if err != nil {
+		return err
+	}
+	out := make([]attachmentJSON, 0, len(atts))
+	for _, at := range atts {
+		out = append(out, toAttachmentJSON(key, at))
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Attachments []attachmentJSON `json:"attachments"`
+	}{out})
+	return nil
+}
+
+// downloadAttachment serves GET /api/v1/dossiers/{code}/attachments/{id}:
+// the file as a download, of the type its content has, never to be
+// rendered by the browser.
+func (h *handler) downloadAttachment(w http.ResponseWriter, r *http.Request) error {
+	at, content, err := h.app.Dossiers.OpenAttachment(r.Context(), actor(r), r.PathValue("code"), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", at.MIME)
+	hd.Set("Content-Disposition", dossier.ContentDisposition(at.Name))
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("Content-Length", strconv.Itoa(len(content)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(content)
+	return nil
+}
