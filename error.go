@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // Error codes. Interfaces map them to HTTP statuses; only EINTERNAL is logged
@@ -79,6 +80,31 @@ func Errorf(code, key string, args ...any) *Error {
 // FieldError returns an EINVALID error about one input field.
 func FieldError(field, key string, args ...any) *Error {
 	return &Error{Code: EINVALID, Key: key, Args: args, Field: field}
+}
+
+// RowError is a problem with one line of an imported file.
+type RowError struct {
+	Line int // 0 when the problem is the file's, not a line's
+	Msg  string
+}
+
+// RowErrors lists every bad line of an imported file. An import that
+// returns it applied nothing.
+type RowErrors []RowError
+
+func (es RowErrors) Error() string {
+	var b strings.Builder
+	for i, e := range es {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		if e.Line > 0 {
+			fmt.Fprintf(&b, "line %d: %s", e.Line, e.Msg)
+		} else {
+			b.WriteString(e.Msg)
+		}
+	}
+	return b.String()
 }
 
 // ErrorCode returns the code of err: the code of an *Error in its chain, or

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"egov"
 	"egov/internal/audit"
 	"egov/internal/store"
 	"egov/internal/vntext"
@@ -38,29 +39,11 @@ type MergeRow struct {
 }
 
 // RowError is a problem with one line of an input file.
-type RowError struct {
-	Line int
-	Msg  string
-}
+type RowError = egov.RowError
 
 // RowErrors lists every bad line of a file. When an import returns it,
 // nothing was applied.
-type RowErrors []RowError
-
-func (es RowErrors) Error() string {
-	var b strings.Builder
-	for i, e := range es {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if e.Line > 0 {
-			fmt.Fprintf(&b, "line %d: %s", e.Line, e.Msg)
-		} else {
-			b.WriteString(e.Msg)
-		}
-	}
-	return b.String()
-}
+type RowErrors = egov.RowErrors
 
 var codePattern = regexp.MustCompile(`^[0-9]{1,10}$`)
 

@@ -10,6 +10,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"egov"
 )
 
 // Kind says whether an announced day is a day off or a working day.
@@ -178,29 +180,11 @@ func defaultSchedule(y int) []Day {
 func DefaultHolidays(y int) []Day { return defaultSchedule(y) }
 
 // RowError is a problem with one line of a holiday file.
-type RowError struct {
-	Line int
-	Msg  string
-}
+type RowError = egov.RowError
 
 // RowErrors lists every bad line of a file; when ParseCSV returns it, it
 // returns no days.
-type RowErrors []RowError
-
-func (es RowErrors) Error() string {
-	var b strings.Builder
-	for i, e := range es {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if e.Line > 0 {
-			fmt.Fprintf(&b, "line %d: %s", e.Line, e.Msg)
-		} else {
-			b.WriteString(e.Msg)
-		}
-	}
-	return b.String()
-}
+type RowErrors = egov.RowErrors
 
 // Limits of a holiday file.
 const (
