@@ -5,7 +5,10 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"log/slog"
+	"os"
+	"time"
 
 	"egov/internal/dossier"
 	"egov/internal/identity"
@@ -24,6 +27,9 @@ type App struct {
 	Procedures *dossier.Procedures
 	// Dossiers are the one-stop shop's dossiers.
 	Dossiers *dossier.Dossiers
+	// Payments is the online payment provider; the dossier service uses
+	// the same one (Dossiers.Gateway).
+	Payments dossier.Gateway
 	Log      *slog.Logger
 	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
 	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
@@ -39,13 +45,23 @@ func New(db *store.DB, log *slog.Logger) *App {
 	ids := identity.NewService(db, us)
 	cal := workcal.NewService(db)
 	procs := dossier.NewProcedures(db, ids)
+	ds := dossier.NewDossiers(db, ids, us, cal, procs)
+	// The development gateway until a real provider is configured. Its
+	// secret is EGOV_PAYMENT_SECRET, else a random one for this process.
+	secret := []byte(os.Getenv("EGOV_PAYMENT_SECRET"))
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		rand.Read(secret)
+	}
+	ds.Gateway = &dossier.DevGateway{Secret: secret, Now: func() time.Time { return ds.Now() }}
 	return &App{
 		DB:         db,
 		Units:      us,
 		Identity:   ids,
 		Calendar:   cal,
 		Procedures: procs,
-		Dossiers:   dossier.NewDossiers(db, ids, us, cal, procs),
+		Dossiers:   ds,
+		Payments:   ds.Gateway,
 		Log:        log,
 	}
 }

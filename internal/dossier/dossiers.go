@@ -29,6 +29,8 @@ type Dossiers struct {
 	units *units.Service
 	cal   *workcal.Service
 	procs *Procedures
+	// Gateway is the online payment provider (nil: no online payment).
+	Gateway Gateway
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }

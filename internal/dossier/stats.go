@@ -26,7 +26,8 @@ import (
 //   - Refused, Withdrawn, Stopped: dossiers that ended so in the period.
 //   - Rated, Satisfied: dossiers whose result was returned in the period and
 //     that the applicant rated, and of those the ones rated satisfied.
-//   - PaidOnline: dossiers paid online in the period (0 until payments).
+//   - PaidOnline: dossiers filed online whose fee was paid online in the
+//     period (paid_at in it).
 type Stats struct {
 	From, To       workcal.Date
 	Received       int
@@ -137,7 +138,14 @@ func (s *Dossiers) Stats(ctx context.Context, a *identity.Actor, unitCode string
 			}
 		}
 	}
-	return st, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ids2 := args[:len(ids)]
+	if st.PaidOnline, err = s.paidOnline(ctx, ids2, start, end); err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 func parseNullTime(s sql.NullString) time.Time {

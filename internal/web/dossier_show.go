@@ -24,6 +24,8 @@ type dossierData struct {
 	TimeShort  string
 	Fee        string
 	FeeWaived  string
+	Payment    string // the online payment's status
+	PayButton  string // the applicant may pay the fee online
 	Holder     string
 	Submitted  string
 	Received   string
@@ -142,6 +144,10 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 			}
 		}
 		data.Answers = answers(lang, pf, d.Fields, nil, full)
+	}
+	if data.Payment, data.PayButton, err = h.paymentView(r, a, d, lang, mine); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	events, err := h.app.Dossiers.History(ctx, d)
 	if err != nil {

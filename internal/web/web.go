@@ -100,6 +100,7 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /intake", h.intake)
 	route("GET /lookup", h.lookupForm)
 	route("POST /lookup", h.lookup)
+	h.registerPayments(mux, route)
 
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
@@ -284,6 +285,8 @@ var notices = map[string]string{
 	"withdraw":          "notice.dossier_withdraw",
 	"stop":              "notice.dossier_stop",
 	"rate":              "notice.dossier_rate",
+	"paid":              "notice.dossier_paid",
+	"payment_failed":    "notice.payment_failed",
 
 	// Attached documents.
 	"attachment_added":   "notice.attachment_added",
