@@ -25,6 +25,7 @@ const (
 	ActFinish           Action = "finish"            // the result is ready
 	ActReturnResult     Action = "return-result"     // the result is handed to the applicant
 	ActApologise        Action = "apologise"         // a new date, once, before the deadline (Mẫu 04)
+	ActRequestPayment   Action = "request-payment"   // the applicant must pay the fee before the result
 	ActWithdraw         Action = "withdraw"          // the applicant withdraws
 	ActStop             Action = "stop"              // the leader stops processing
 	ActRate             Action = "rate"              // the applicant rates the service
@@ -32,7 +33,7 @@ const (
 
 // Actions lists every action.
 var Actions = []Action{ActReceive, ActRefuse, ActRequestDocuments, ActSupplyDocuments, ActAssign, ActApprove,
-	ActFinish, ActReturnResult, ActApologise, ActWithdraw, ActStop, ActRate}
+	ActFinish, ActReturnResult, ActApologise, ActRequestPayment, ActWithdraw, ActStop, ActRate}
 
 // ActionInput carries what an action needs besides the dossier.
 type ActionInput struct {
@@ -61,6 +62,7 @@ var rules = map[Action]rule{
 	ActFinish:           {from: []Status{StatusProcessing}, perm: identity.PermDossierProcess},
 	ActReturnResult:     {from: []Status{StatusResolved}, perm: identity.PermDossierReceive},
 	ActApologise:        {from: []Status{StatusReceived, StatusProcessing}, perm: identity.PermDossierProcess},
+	ActRequestPayment:   {from: []Status{StatusProcessing}, perm: identity.PermDossierProcess},
 	ActWithdraw:         {from: []Status{StatusNew, StatusReceived, StatusProcessing, StatusSupplement}},
 	ActStop:             {from: []Status{StatusReceived, StatusProcessing, StatusSupplement}, perm: identity.PermDossierApprove},
 	ActRate:             {from: []Status{StatusReturned}},
@@ -85,6 +87,7 @@ func (s *Dossiers) Allowed(ctx context.Context, a *identity.Actor, d *Dossier) [
 			act == ActApprove && d.Approved,
 			act == ActFinish && !d.Approved,
 			act == ActApologise && d.Apologised,
+			act == ActRequestPayment && d.Fee <= 0,
 			act == ActRate && d.Rating != 0:
 			continue
 		}
@@ -230,6 +233,20 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 				return "", "", egov.FieldError("new_date", "dossier.new_date_invalid")
 			}
 			d.DueDate, d.Apologised = in.NewDate, true
+		case ActRequestPayment:
+			if d.Fee <= 0 {
+				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.no_fee")
+			}
+			var paid int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM payments WHERE dossier_id = ? AND status = 'paid'`, d.ID).Scan(&paid); err != nil {
+				return "", "", err
+			}
+			if paid > 0 {
+				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.already_paid")
+			}
+			// The applicant holds the dossier until the payment arrives; the
+			// payment puts it back in processing (ConfirmPayment).
+			d.Status = StatusPayment
 		case ActWithdraw:
 			d.Status, d.FinishedAt, d.HolderID = StatusWithdrawn, now, 0
 		case ActStop:

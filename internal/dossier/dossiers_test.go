@@ -519,7 +519,7 @@ func TestAllowedFollowsTheRules(t *testing.T) {
 	w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
 	w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
 	for who, want := range map[string]string{
-		"chuyenvien.31615": "apologise",
+		"chuyenvien.31615": "apologise request-payment",
 		"lanhdao.31615":    "approve stop",
 	} {
 		if got := allowed(who); got != want {
@@ -527,7 +527,7 @@ func TestAllowedFollowsTheRules(t *testing.T) {
 		}
 	}
 	w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
-	if got := allowed("chuyenvien.31615"); got != "finish apologise" {
+	if got := allowed("chuyenvien.31615"); got != "finish apologise request-payment" {
 		t.Errorf("after approval the specialist may %q", got)
 	}
 }

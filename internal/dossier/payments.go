@@ -281,7 +281,20 @@ func (s *Dossiers) ConfirmPayment(ctx context.Context, n Notice) (*Payment, erro
 			return audit.Append(ctx, tx, &audit.Entry{ActorID: gw.ID(), ActorName: gw.Name(), Action: "payment.failed",
 				ObjectType: "dossier", ObjectID: d.Code, UnitCode: unit, Summary: "thanh toán " + p.Ref + " không thành công"})
 		}
-		return s.event(ctx, tx, gw, d, "payment", d.Status,
+		from := d.Status
+		if d.Status == StatusPayment {
+			// The fee the officer asked for is paid: processing resumes.
+			res, err := tx.ExecContext(ctx, `UPDATE dossiers SET status = 'processing', version = version + 1, updated_at = ?
+				WHERE id = ? AND version = ?`, store.FormatTime(now), d.ID, d.Version)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k != 1 {
+				return egov.Errorf(egov.ECONFLICT, "dossier.changed_meanwhile")
+			}
+			d.Status, d.Version = StatusProcessing, d.Version+1
+		}
+		return s.event(ctx, tx, gw, d, "payment", from,
 			fmt.Sprintf("%d đồng, %s %s", p.Amount, p.Provider, p.ProviderTxn))
 	})
 	if err != nil {

@@ -164,3 +164,38 @@ func egovKey(err error) string {
 	k, _ := egov.ErrorKey(err)
 	return k
 }
+
+// Status 6: the specialist asks for the fee, the applicant holds the
+// dossier until the payment arrives, and the payment resumes processing.
+func TestRequestPayment(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		gw := w.app.Payments.(*dossier.DevGateway)
+		d := w.filed("congdan.1")
+		w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
+		w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
+		d = w.must("chuyenvien.31615", d.Code, dossier.ActRequestPayment, dossier.ActionInput{Note: "Nộp lệ phí trước khi nhận kết quả"})
+		if d.Status != dossier.StatusPayment || d.Status.Code() != 6 {
+			t.Fatalf("status %s (%d)", d.Status, d.Status.Code())
+		}
+		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{}); errCode(err) != egov.ECONFLICT {
+			t.Fatalf("finishing while the fee is unpaid: %v", err)
+		}
+		ref := w.startPayment("congdan.1", d)
+		nt, err := gw.Verify(dossier.SignNotice(gw.Secret, dossier.Notice{Ref: ref, Amount: d.Fee, Status: dossier.PaymentPaid, Txn: "TXN-6", At: w.clock}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.app.Dossiers.ConfirmPayment(w.ctx, nt); err != nil {
+			t.Fatal(err)
+		}
+		d, err = w.app.Dossiers.Get(w.ctx, w.actor("congdan.1"), d.Code)
+		if err != nil || d.Status != dossier.StatusProcessing {
+			t.Fatalf("after the payment: %s %v", d.Status, err)
+		}
+		// Paid once is paid: no second request.
+		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActRequestPayment, dossier.ActionInput{}); errCode(err) != egov.ECONFLICT {
+			t.Fatalf("a second request after payment: %v", err)
+		}
+	})
+}

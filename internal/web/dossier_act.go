@@ -53,7 +53,8 @@ func (f *actForm) finish(code string) *actForm {
 // the actions the domain allows (Dossiers.Allowed): the usual next step
 // first, the refusals last.
 var officerActions = []dossier.Action{dossier.ActReceive, dossier.ActAssign, dossier.ActApprove, dossier.ActFinish,
-	dossier.ActReturnResult, dossier.ActRequestDocuments, dossier.ActApologise, dossier.ActRefuse, dossier.ActStop}
+	dossier.ActReturnResult, dossier.ActRequestDocuments, dossier.ActRequestPayment, dossier.ActApologise, dossier.ActRefuse,
+	dossier.ActStop}
 
 func hasAction(acts []dossier.Action, act dossier.Action) bool {
 	for _, a := range acts {
