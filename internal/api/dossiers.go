@@ -739,16 +739,7 @@ type statsJSON struct {
 // dossierStats serves GET /api/v1/dossier-stats?unit=&from=&to=: the
 // figures over the unit's territory, the current month by default.
 func (h *handler) dossierStats(w http.ResponseWriter, r *http.Request) error {
-	if err := required(r, "unit"); err != nil {
-		return err
-	}
-	today := workcal.LocalDate(h.app.Units.Now())
-	y, m, _ := today.Date()
-	from, err := dateParam(r, "from", workcal.NewDate(y, m, 1))
-	if err != nil {
-		return err
-	}
-	to, err := dateParam(r, "to", today)
+	from, to, err := h.unitPeriod(r)
 	if err != nil {
 		return err
 	}
@@ -766,4 +757,21 @@ func (h *handler) dossierStats(w http.ResponseWriter, r *http.Request) error {
 		InProgress: st.InProgress, Overdue: st.Overdue, Refused: st.Refused, Withdrawn: st.Withdrawn, Stopped: st.Stopped,
 		PaidOnline: st.PaidOnline, Satisfied: st.Satisfied, Rated: st.Rated})
 	return nil
+}
+
+// unitPeriod reads the required unit and the period [from, to] of the
+// reports over a unit's territory: this month so far by default.
+func (h *handler) unitPeriod(r *http.Request) (from, to workcal.Date, err error) {
+	if err := required(r, "unit"); err != nil {
+		return 0, 0, err
+	}
+	today := workcal.LocalDate(h.app.Units.Now())
+	y, m, _ := today.Date()
+	if from, err = dateParam(r, "from", workcal.NewDate(y, m, 1)); err != nil {
+		return 0, 0, err
+	}
+	if to, err = dateParam(r, "to", today); err != nil {
+		return 0, 0, err
+	}
+	return from, to, nil
 }

@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"egov/internal/workcal"
 )
 
 // startPayment serves POST /api/v1/dossiers/{code}/payments: the applicant
@@ -37,16 +36,7 @@ type paymentJSON struct {
 // listPayments serves GET /api/v1/payments: the reconciliation list of a
 // unit's territory for its accountant.
 func (h *handler) listPayments(w http.ResponseWriter, r *http.Request) error {
-	if err := required(r, "unit"); err != nil {
-		return err
-	}
-	today := workcal.LocalDate(h.app.Units.Now())
-	y, m, _ := today.Date()
-	from, err := dateParam(r, "from", workcal.NewDate(y, m, 1))
-	if err != nil {
-		return err
-	}
-	to, err := dateParam(r, "to", today)
+	from, to, err := h.unitPeriod(r)
 	if err != nil {
 		return err
 	}
