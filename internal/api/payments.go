@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-
 )
 
 // startPayment serves POST /api/v1/dossiers/{code}/payments: the applicant
