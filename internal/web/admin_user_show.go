@@ -60,18 +60,8 @@ func (h *handler) renderUser(w http.ResponseWriter, r *http.Request, status int,
 
 // adminGrantAdd gives the user a role on a unit.
 func (h *handler) adminGrantAdd(w http.ResponseWriter, r *http.Request) {
-	a, err := requirePermission(r, identity.PermUsersManage)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := parseForm(w, r); err != nil {
-		h.fail(w, r, err)
+	a, id, ok := h.userPost(w, r)
+	if !ok {
 		return
 	}
 	unitID, err := h.grantUnit(r, r.PostForm)
@@ -100,22 +90,12 @@ func formStatus(err error) int {
 
 // adminGrantRemove revokes a grant of the user.
 func (h *handler) adminGrantRemove(w http.ResponseWriter, r *http.Request) {
-	a, err := requirePermission(r, identity.PermUsersManage)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
+	a, id, ok := h.userPost(w, r)
+	if !ok {
 		return
 	}
 	grantID, err := pathID(r, "grant")
 	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := parseForm(w, r); err != nil {
 		h.fail(w, r, err)
 		return
 	}

@@ -77,20 +77,28 @@ func pathID(r *http.Request, name string) (int64, error) {
 	return id, nil
 }
 
+// userPost starts an administrator's POST about the user in the path: the
+// permission, the user's id, the parsed form. It has answered the request
+// when ok is false.
+func (h *handler) userPost(w http.ResponseWriter, r *http.Request) (a *identity.Actor, id int64, ok bool) {
+	a, err := requirePermission(r, identity.PermUsersManage)
+	if err == nil {
+		id, err = pathID(r, "id")
+	}
+	if err == nil {
+		err = parseForm(w, r)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, 0, false
+	}
+	return a, id, true
+}
+
 // adminUserUnlock clears a user's failed sign-ins and lock.
 func (h *handler) adminUserUnlock(w http.ResponseWriter, r *http.Request) {
-	a, err := requirePermission(r, identity.PermUsersManage)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	id, err := pathID(r, "id")
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if err := parseForm(w, r); err != nil {
-		h.fail(w, r, err)
+	a, id, ok := h.userPost(w, r)
+	if !ok {
 		return
 	}
 	if err := h.app.Identity.Unlock(r.Context(), a, id); err != nil {
