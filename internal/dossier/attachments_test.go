@@ -5,12 +5,14 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
 	"egov"
+	"egov/internal/app"
 	"egov/internal/dossier"
 	"egov/internal/store"
 	"egov/internal/store/storetest"
@@ -143,20 +145,29 @@ func TestConcurrentAttachmentsKeepTheLimit(t *testing.T) {
 			w.mustAttach("congdan.1", d.Ref, "", "a.png", append(bytes.Clone(pngFile), byte(i)))
 		}
 		const n = 8
-		release := func(func() int) {}
+		// On PostgreSQL several processes share the database, each with its
+		// own writer, so their transactions race in the database itself: four
+		// processes, all held at the audit log's head until each has one
+		// transaction waiting, then let go at once.
+		procs := []*app.App{w.app}
+		release := func() {}
 		if db.Engine() == store.Postgres {
-			release = holdAuditHead(t, db, n)
+			for len(procs) < 4 {
+				procs = append(procs, app.New(reopen(t, db), nil))
+			}
+			release = holdAuditHead(t, reopen(t, db), len(procs))
 		}
 		a := w.actor("congdan.1")
 		results := make(chan error, n)
 		for i := 0; i < n; i++ {
 			content := append(bytes.Clone(pdfFile), byte(i))
+			ds := procs[i%len(procs)].Dossiers
 			go func() {
-				_, err := w.app.Dossiers.Attach(w.ctx, a, d.Ref, "", "b.pdf", bytes.NewReader(content))
+				_, err := ds.Attach(w.ctx, a, d.Ref, "", "b.pdf", bytes.NewReader(content))
 				results <- err
 			}()
 		}
-		release(func() int { return len(results) })
+		release()
 		ok := 0
 		for i := 0; i < n; i++ {
 			switch err := <-results; {
@@ -173,10 +184,21 @@ func TestConcurrentAttachmentsKeepTheLimit(t *testing.T) {
 	})
 }
 
-// holdAuditHead locks the audit log's head in a transaction of its own;
-// the function it returns waits until n transactions wait, directly or
-// not, for that one (or have finished otherwise), then lets them go.
-func holdAuditHead(t *testing.T, db *store.DB, n int) func(finished func() int) {
+// reopen opens the database of db again, as another process would.
+func reopen(t *testing.T, db *store.DB) *store.DB {
+	t.Helper()
+	other, err := store.Open(context.Background(), db.Location)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	return other
+}
+
+// holdAuditHead locks the audit log's head in a transaction of its own on
+// db; the function it returns waits until n other connections wait,
+// directly or not, for that one, then lets them go.
+func holdAuditHead(t *testing.T, db *store.DB, n int) func() {
 	t.Helper()
 	ctx := context.Background()
 	pid, done, finished := make(chan int, 1), make(chan struct{}), make(chan error, 1)
@@ -196,15 +218,16 @@ func holdAuditHead(t *testing.T, db *store.DB, n int) func(finished func() int) 
 	if holder == 0 {
 		t.Fatal(<-finished)
 	}
-	return func(ended func() int) {
+	return func() {
 		t.Helper()
-		for waiting := 0; waiting+ended() < n; {
+		deadline := time.Now().Add(20 * time.Second)
+		for waiting := 0; waiting < n; {
 			if err := db.QueryRowContext(ctx, `WITH RECURSIVE blocked (pid) AS (
 				SELECT pid FROM pg_stat_activity WHERE ? = ANY (pg_blocking_pids(pid))
 				UNION SELECT a.pid FROM pg_stat_activity a JOIN blocked b ON b.pid = ANY (pg_blocking_pids(a.pid))
-			) SELECT count(*) FROM blocked`, holder).Scan(&waiting); err != nil {
+			) SELECT count(*) FROM blocked`, holder).Scan(&waiting); err != nil || time.Now().After(deadline) {
 				close(done)
-				t.Fatal(err)
+				t.Fatalf("waiting for %d blocked connections, %d so far: %v", n, waiting, err)
 			}
 		}
 		close(done)

@@ -300,19 +300,21 @@ func (s *Dossiers) fill(d *Dossier, proc *Procedure, attached map[string]bool) e
 // counter row in the same transaction, so numbers have no gaps and no
 // repeats under concurrent filings.
 func (s *Dossiers) assignCode(ctx context.Context, tx *store.Tx, d *Dossier) error {
+	day := workcal.LocalDate(s.Now())
+	y, m, dd := day.Date()
+	// One statement finds the unit's agency identifier and takes the next
+	// number: on PostgreSQL every statement here is a round trip on the
+	// writer's connection.
 	var agency string
-	err := tx.QueryRowContext(ctx, `SELECT identifier FROM unit_agencies WHERE unit_id = ?`, d.UnitID).Scan(&agency)
+	var n int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO dossier_counters (agency, day, n)
+		SELECT identifier, ?, 1 FROM unit_agencies WHERE unit_id = ?
+		ON CONFLICT (agency, day) DO UPDATE SET n = dossier_counters.n + 1 RETURNING agency, n`,
+		day.String(), d.UnitID).Scan(&agency, &n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return egov.Errorf(egov.ECONFLICT, "dossier.no_agency")
 	}
 	if err != nil {
-		return err
-	}
-	day := workcal.LocalDate(s.Now())
-	y, m, dd := day.Date()
-	var n int64
-	if err := tx.QueryRowContext(ctx, `INSERT INTO dossier_counters (agency, day, n) VALUES (?, ?, 1)
-		ON CONFLICT (agency, day) DO UPDATE SET n = dossier_counters.n + 1 RETURNING n`, agency, day.String()).Scan(&n); err != nil {
 		return err
 	}
 	d.Code = fmt.Sprintf("%s-%02d%02d%02d-%04d", agency, y%100, int(m), dd, n)

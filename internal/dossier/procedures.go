@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"egov"
@@ -24,6 +25,17 @@ type Procedures struct {
 	ids *identity.Service
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	// decoded keeps each procedure decoded from its stored definition, so
+	// that a filing does not parse the form's JSON again; an entry is used
+	// only while the stored definition is the same text, so an import by
+	// any process is seen at once.
+	decoded sync.Map // code -> decodedProcedure
+}
+
+type decodedProcedure struct {
+	def, updated string
+	p            *Procedure
 }
 
 // NewProcedures returns the catalogue over db.
@@ -167,12 +179,25 @@ func (s *Procedures) List(ctx context.Context, q ProcedureQuery) ([]*Procedure, 
 }
 
 // Get returns the procedure with this code.
+// The procedure returned is shared: callers must not change it.
 func (s *Procedures) Get(ctx context.Context, code string) (*Procedure, error) {
-	p, err := scanProcedure(s.db.QueryRowContext(ctx, `SELECT definition, updated_at FROM procedures WHERE code = ?`, code))
+	var def, updated string
+	err := s.db.QueryRowContext(ctx, `SELECT definition, updated_at FROM procedures WHERE code = ?`, code).Scan(&def, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, egov.Errorf(egov.ENOTFOUND, "procedure.not_found", code)
 	}
-	return p, err
+	if err != nil {
+		return nil, err
+	}
+	if c, ok := s.decoded.Load(code); ok && c.(decodedProcedure).def == def && c.(decodedProcedure).updated == updated {
+		return c.(decodedProcedure).p, nil
+	}
+	p, err := decodeProcedure(def, updated)
+	if err != nil {
+		return nil, err
+	}
+	s.decoded.Store(code, decodedProcedure{def: def, updated: updated, p: p})
+	return p, nil
 }
 
 // Fields returns the fields (lĩnh vực) of the catalogue in Vietnamese order.
@@ -199,6 +224,10 @@ func scanProcedure(row interface{ Scan(...any) error }) (*Procedure, error) {
 	if err := row.Scan(&def, &updated); err != nil {
 		return nil, err
 	}
+	return decodeProcedure(def, updated)
+}
+
+func decodeProcedure(def, updated string) (*Procedure, error) {
 	var p Procedure
 	if err := json.Unmarshal([]byte(def), &p); err != nil {
 		return nil, fmt.Errorf("stored procedure: %w", err)

@@ -47,6 +47,10 @@ type DB struct {
 	engine Engine
 	read   *sql.DB
 	write  *sql.DB
+	// The goroutine that owns the write connection and groups commits
+	// (writer.go), and on SQLite the read pool's prepared statements.
+	writer *writer
+	reads  *readStmts
 	// Where the SQLite file lives, or the PostgreSQL URL with the password removed.
 	Location string
 }
@@ -62,10 +66,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 }
 
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
-	// Two pools, as on SQLite: a transaction holds a writer connection while
-	// the domain code inside it reads through the read pool (the units
-	// graph, the catalogue). With one pool, as many transactions as
-	// connections would each wait for a second connection, for ever.
+	// Two pools, as on SQLite: the writer's one connection, which write
+	// transactions take turns on (writer.go), and a read pool, which the
+	// domain code also reads through inside a transaction (the units graph,
+	// the catalogue).
 	open := func(max int) (*sql.DB, error) {
 		pool, err := sql.Open("pgx", dsn)
 		if err != nil {
@@ -80,7 +84,7 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		}
 		return pool, nil
 	}
-	write, err := open(16)
+	write, err := open(1)
 	if err != nil {
 		return nil, err
 	}
@@ -89,12 +93,18 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		write.Close()
 		return nil, err
 	}
+	writer, err := newWriter(ctx, Postgres, write)
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
 	loc := dsn
 	if u, err := url.Parse(dsn); err == nil {
 		u.User = url.User(u.User.Username())
 		loc = u.Redacted()
 	}
-	return &DB{engine: Postgres, read: read, write: write, Location: loc}, nil
+	return &DB{engine: Postgres, read: read, write: write, writer: writer, Location: loc}, nil
 }
 
 // SQLite settings. WAL lets readers run beside the writer; synchronous=FULL
@@ -132,7 +142,37 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxIdleConns(8)
 	read.SetConnMaxIdleTime(0)
 	read.SetConnMaxLifetime(0)
-	return &DB{engine: SQLite, read: read, write: write, Location: path}, nil
+	writer, err := newWriter(ctx, SQLite, write)
+	if err != nil {
+		read.Close()
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{engine: SQLite, read: read, write: write, writer: writer, reads: &readStmts{pool: read}, Location: path}, nil
+}
+
+// OpenRaw opens a plain database/sql pool on dsn with the store's
+// durability settings but none of its machinery: on SQLite one connection
+// committing each transaction by itself. Benchmarks measure the engine's
+// raw one-row-per-commit rate through it, the floor the store is compared
+// with.
+func OpenRaw(ctx context.Context, dsn string) (*sql.DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		pool, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+		pool.SetMaxOpenConns(16)
+		pool.SetMaxIdleConns(16)
+		return pool, pool.PingContext(ctx)
+	}
+	pool, err := sql.Open("sqlite", "file:"+strings.TrimPrefix(dsn, "sqlite:")+"?"+sqlitePragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	pool.SetMaxOpenConns(1)
+	pool.SetMaxIdleConns(1)
+	return pool, pool.PingContext(ctx)
 }
 
 // Engine reports which engine the DB runs on.
@@ -140,6 +180,10 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.writer.close()
+	if db.reads != nil {
+		db.reads.close()
+	}
 	err := db.write.Close()
 	if db.read != db.write {
 		if e := db.read.Close(); err == nil {
@@ -154,65 +198,80 @@ func (db *DB) Ping(ctx context.Context) error {
 	return db.read.PingContext(ctx)
 }
 
-// ExecContext runs a statement outside a transaction on the writer.
+// ExecContext runs a statement in a transaction of its own.
 func (db *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return db.write.ExecContext(ctx, db.rebind(query), args...)
+	var res sql.Result
+	err := db.InTx(ctx, func(tx *Tx) error {
+		var err error
+		res, err = tx.ExecContext(ctx, query, args...)
+		return err
+	})
+	return res, err
 }
 
 // QueryContext runs a read-only query.
 func (db *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if db.reads != nil {
+		if st := db.reads.get(ctx, query); st != nil {
+			return st.QueryContext(ctx, args...)
+		}
+	}
 	return db.read.QueryContext(ctx, db.rebind(query), args...)
 }
 
 // QueryRowContext runs a read-only query that returns at most one row.
 func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if db.reads != nil {
+		if st := db.reads.get(ctx, query); st != nil {
+			return st.QueryRowContext(ctx, args...)
+		}
+	}
 	return db.read.QueryRowContext(ctx, db.rebind(query), args...)
 }
 
-// Tx is a read-write transaction.
+// Tx is a read-write transaction: one member of a group commit on the
+// writer's connection (writer.go).
 type Tx struct {
-	tx     *sql.Tx
+	w      *writer
 	engine Engine
 }
 
 // Engine reports which engine the transaction runs on.
 func (tx *Tx) Engine() Engine { return tx.engine }
 
+// The statements of a transaction run with contexts that cannot be
+// cancelled, for the batch's sake (see writer.run); they are short.
+
 func (tx *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return tx.tx.ExecContext(ctx, rebind(tx.engine, query), args...)
+	query, ctx = rebind(tx.engine, query), context.WithoutCancel(ctx)
+	if st := tx.w.stmt(query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.w.conn.ExecContext(ctx, query, args...)
 }
 
 func (tx *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return tx.tx.QueryContext(ctx, rebind(tx.engine, query), args...)
+	query, ctx = rebind(tx.engine, query), context.WithoutCancel(ctx)
+	if st := tx.w.stmt(query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.w.conn.QueryContext(ctx, query, args...)
 }
 
 func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, rebind(tx.engine, query), args...)
+	query, ctx = rebind(tx.engine, query), context.WithoutCancel(ctx)
+	if st := tx.w.stmt(query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.w.conn.QueryRowContext(ctx, query, args...)
 }
 
-// InTx runs fn in a read-write transaction and commits when fn returns nil.
-// On SQLite the transaction starts with BEGIN IMMEDIATE on the single writer
-// connection, so read-then-write sequences cannot deadlock.
+// InTx runs fn in a read-write transaction and commits when fn returns nil;
+// when it returns an error or panics, nothing fn did is kept. The writer
+// runs fn inside a group commit (writer.go): fn must not start another
+// transaction, and must not keep tx after it returns.
 func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	tx := &Tx{tx: sqlTx, engine: db.engine}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
-			panic(p)
-		}
-	}()
-	if err := fn(tx); err != nil {
-		_ = sqlTx.Rollback()
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
+	return db.writer.inTx(ctx, fn)
 }
 
 func (db *DB) rebind(query string) string { return rebind(db.engine, query) }
