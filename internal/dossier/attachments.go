@@ -308,6 +308,9 @@ func (s *Dossiers) Attach(ctx context.Context, a *identity.Actor, key, field, fi
 	if err := checkField(proc, field); err != nil {
 		return nil, err
 	}
+	if err := checkMarkedFile(ctx, s.db, proc, d, field); err != nil {
+		return nil, err
+	}
 	up, err := readUpload(field, filename, r)
 	if err != nil {
 		return nil, err
@@ -319,6 +322,10 @@ func (s *Dossiers) Attach(ctx context.Context, a *identity.Actor, key, field, fi
 			return err
 		}
 		if err := s.mayAttach(ctx, a, d); err != nil {
+			return err
+		}
+		// A request for documents opens only the items it marks.
+		if err := checkMarkedFile(ctx, tx, proc, d, field); err != nil {
 			return err
 		}
 		att, err = s.storeAttachment(ctx, tx, a, d, up)
@@ -566,7 +573,8 @@ func (s *Dossiers) RemoveAttachment(ctx context.Context, a *identity.Actor, key,
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE hash = ?
-			AND NOT EXISTS (SELECT 1 FROM dossier_attachments WHERE hash = ?)`, at.Hash, at.Hash); err != nil {
+			AND NOT EXISTS (SELECT 1 FROM dossier_attachments WHERE hash = ?)
+			AND NOT EXISTS (SELECT 1 FROM dossier_results WHERE hash = ?)`, at.Hash, at.Hash, at.Hash); err != nil {
 			return err
 		}
 		return s.auditAttachment(ctx, tx, a, d, "dossier.attachment_remove", &at)
