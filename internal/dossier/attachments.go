@@ -369,11 +369,7 @@ func (s *Dossiers) storeAttachment(ctx context.Context, tx *store.Tx, a *identit
 	if total+int64(len(up.content)) > MaxDossierBytes {
 		return nil, &egov.Error{Code: egov.ETOOLARGE, Key: "attachment.dossier_too_large", Args: []any{MaxDossierBytes >> 20}, Field: up.field}
 	}
-	if err := tx.LockKey(ctx, lockBlob, hashKey(up.hash)); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
-		up.hash, len(up.content), up.content); err != nil {
+	if err := putBlob(ctx, tx, up); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC()
@@ -388,6 +384,17 @@ func (s *Dossiers) storeAttachment(ctx context.Context, tx *store.Tx, a *identit
 		return nil, err
 	}
 	return att, s.auditAttachment(ctx, tx, a, d, "dossier.attachment_add", att)
+}
+
+// putBlob stores the bytes of up once per content. The lock keeps a
+// removal from deleting bytes another upload is about to use.
+func putBlob(ctx context.Context, tx *store.Tx, up *upload) error {
+	if err := tx.LockKey(ctx, lockBlob, hashKey(up.hash)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
+		up.hash, len(up.content), up.content)
+	return err
 }
 
 // auditAttachment records a step on an attachment. The file name stays

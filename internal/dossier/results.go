@@ -81,11 +81,7 @@ func (s *Dossiers) issueResults(ctx context.Context, tx *store.Tx, a *identity.A
 	now := s.Now().UTC()
 	for _, up := range ups {
 		n++
-		if err := tx.LockKey(ctx, lockBlob, hashKey(up.hash)); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
-			up.hash, len(up.content), up.content); err != nil {
+		if err := putBlob(ctx, tx, up); err != nil {
 			return err
 		}
 		code := fmt.Sprintf("%s-KQ%d", d.Code, n)

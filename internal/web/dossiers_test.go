@@ -226,9 +226,11 @@ func TestOnlineFilingJourney(t *testing.T) {
 	expect(t, res, 200, "Đã gửi hồ sơ bổ sung", "Được tiếp nhận", "Đã ly hôn", "Bản án ly hôn số 15/2020/HNGĐ-ST", "<dd>Nguyễn Thị Lan</dd>")
 	refuse(t, res, "Người Khác")
 
-	// The desk hands it to the commune's specialist, chosen from a list.
+	// The desk hands it to the commune's specialist, chosen from a list;
+	// asking again would make the dossier late, and the form says so.
 	res = desk.get("/dossiers/" + code)
-	expect(t, res, 200, `<option value="chuyenvien.31615">Nguyễn Văn Phúc (chuyenvien.31615)</option>`)
+	expect(t, res, 200, `<option value="chuyenvien.31615">Nguyễn Văn Phúc (chuyenvien.31615)</option>`,
+		"Đây sẽ là lần yêu cầu bổ sung thứ 2")
 	refuse(t, res, "motcua.31507", "Lâm Thị Hồng (")
 	expect(t, desk.post("/dossiers/"+code+"/act/assign", url.Values{"assignee": {"lanhdao.31615"}}), http.StatusUnprocessableEntity,
 		`id="e-a-assign-assignee"`, "Người được giao phải là chuyên viên của đơn vị giải quyết hồ sơ.")
@@ -256,6 +258,9 @@ func TestOnlineFilingJourney(t *testing.T) {
 		http.StatusUnprocessableEntity, `id="e-a-finish-result_file"`, "Kết quả điện tử phải là tệp PDF.")
 	redirected(t, specialist.postFiles("/dossiers/"+code+"/act/finish", url.Values{"result": {"Giấy xác nhận số 12/2026"}},
 		upfile{"result_file", "Giấy xác nhận.pdf", pdfFile}), "/dossiers/"+code+"?ok=finish")
+	// Finishing twice: the state machine's reason, and no second result.
+	expect(t, specialist.postFiles("/dossiers/"+code+"/act/finish", nil, upfile{"result_file", "kq2.pdf", pdfFile}),
+		http.StatusConflict, "Hồ sơ đang ở trạng thái &#34;Đã xử lý xong&#34; nên không thể thực hiện việc &#34;hoàn thành xử lý&#34;.")
 	// Resolved, the electronic result is the citizen's at once.
 	result := "/dossiers/" + code + "/results/" + code + "-KQ1"
 	expect(t, citizen.get("/dossiers/"+code), 200, "Kết quả giải quyết điện tử", `<a href="`+result+`" download>Tải kết quả `+code+`-KQ1</a>`)
@@ -263,6 +268,7 @@ func TestOnlineFilingJourney(t *testing.T) {
 	downloaded(t, citizen.get(result), "application/pdf",
 		`attachment; filename="Giay xac nhan.pdf"; filename*=UTF-8''Gi%E1%BA%A5y%20x%C3%A1c%20nh%E1%BA%ADn.pdf`, pdfFile)
 	expect(t, s.browser().as("congdan.2").get(result), http.StatusNotFound)
+	refuse(t, citizen.get("/dossiers/"+code), "-KQ2")
 
 	// The desk returns the result; the citizen rates the service.
 	expect(t, desk.get("/inbox"), 200, code, "Đã xử lý xong")
