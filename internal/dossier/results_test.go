@@ -137,30 +137,50 @@ func TestElectronicResult(t *testing.T) {
 }
 
 // A paper-only result needs no file; a scan kept with it reaches the
-// applicant once the result is returned.
+// applicant once the result is returned, not before.
 func TestPaperResult(t *testing.T) {
 	db := storetest.SQLite(t)
 	w := newWorld(t, db)
-	d, err := w.app.Dossiers.Intake(w.ctx, w.actor("motcua.31615"), dossier.NewDossier{ProcedureCode: "2.000884", UnitCode: "31615",
-		Channel: dossier.ChannelDirect, Fields: map[string]string{"requester_full_name": "Lâm Thị Hoa", "requester_cccd": "094190001234",
-			"requester_address": "Ấp An Thạnh", "requester_phone": "0912345678", "document_name": "Giấy ủy quyền",
-			"sign_method": "ky", "document_file": "Bản chính mang theo"},
-		Applicant: dossier.Applicant{Name: "Lâm Thị Hoa", Phone: "0912345678"}})
+	fields := map[string]string{"requester_full_name": "Lâm Thị Hoa", "requester_cccd": "094190001234",
+		"requester_address": "Ấp An Thạnh", "requester_phone": "0912345678", "document_name": "Giấy ủy quyền",
+		"sign_method": "ky", "document_file": "Bản chính mang theo"}
+	walkIn, err := w.app.Dossiers.Intake(w.ctx, w.actor("motcua.31615"), dossier.NewDossier{ProcedureCode: "2.000884",
+		UnitCode: "31615", Channel: dossier.ChannelDirect, Fields: fields, Applicant: dossier.Applicant{Name: "Lâm Thị Hoa", Phone: "0912345678"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
-	w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
-	d = w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{Result: "Số chứng thực 15/2026"})
+	finish := func(code string, in dossier.ActionInput) *dossier.Dossier {
+		w.must("motcua.31615", code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
+		w.must("lanhdao.31615", code, dossier.ActApprove, dossier.ActionInput{})
+		return w.must("chuyenvien.31615", code, dossier.ActFinish, in)
+	}
+	d := finish(walkIn.Code, dossier.ActionInput{Result: "Số chứng thực 15/2026"})
 	if res, err := w.app.Dossiers.ResultsOf(w.ctx, w.actor("motcua.31615"), d); err != nil || len(res) != 0 {
 		t.Fatalf("results of a paper result: %v %v", res, err)
 	}
-	p, _ := w.app.Procedures.Get(w.ctx, "2.000884")
-	if dossier.ResultReady(d, p) {
-		t.Error("a paper result is ready before it is returned")
+
+	// Online, with a scan of the paper result.
+	a := w.actor("congdan.1")
+	d, err = w.app.Dossiers.CreateDraft(w.ctx, a, dossier.NewDossier{ProcedureCode: "2.000884", UnitCode: "31615", Fields: fields})
+	if err != nil {
+		t.Fatal(err)
 	}
-	d.Status = dossier.StatusReturned
-	if !dossier.ResultReady(d, p) {
-		t.Error("a returned result is not ready")
+	if d, err = w.app.Dossiers.Submit(w.ctx, a, d.Ref); err != nil {
+		t.Fatal(err)
+	}
+	w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
+	d = finish(d.Code, dossier.ActionInput{ResultFiles: resultPDF()})
+	if res, err := w.app.Dossiers.ResultsOf(w.ctx, a, d); err != nil || len(res) != 0 {
+		t.Errorf("the applicant's results before the return: %v %v", res, err)
+	}
+	if _, _, err := w.app.Dossiers.OpenResult(w.ctx, a, d.Code, d.Code+"-KQ1"); errKey(err) != "result.not_ready" {
+		t.Errorf("downloading before the return: %v", err)
+	}
+	if res, _ := w.app.Dossiers.ResultsOf(w.ctx, w.actor("motcua.31615"), d); len(res) != 1 {
+		t.Errorf("the desk's results: %v", res)
+	}
+	d = w.must("motcua.31615", d.Code, dossier.ActReturnResult, dossier.ActionInput{})
+	if _, content, err := w.app.Dossiers.OpenResult(w.ctx, a, d.Code, d.Code+"-KQ1"); err != nil || !bytes.Equal(content, pdfFile) {
+		t.Errorf("downloading once returned: %v", err)
 	}
 }
