@@ -44,51 +44,16 @@ func toAttachmentJSON(key string, at dossier.Attachment) attachmentJSON {
 
 // uploadAttachment serves POST /api/v1/dossiers/{code}/attachments.
 func (h *handler) uploadAttachment(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxUploadBody)
-	mr, err := r.MultipartReader()
+	texts, files, err := readMultipart(w, r, maxUploadBody, map[string]int{"field": 100}, map[string]bool{"file": false})
 	if err != nil {
-		return egov.Errorf(egov.EINVALID, "error.multipart_expected")
+		return err
 	}
-	var field, filename string
-	var content []byte
-	seen := map[string]bool{}
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return uploadError(err)
-		}
-		name := p.FormName()
-		if seen[name] {
-			return egov.FieldError(clip(name), "error.repeated_parameter", clip(name))
-		}
-		seen[name] = true
-		switch name {
-		case "field":
-			b, err := io.ReadAll(io.LimitReader(p, 101))
-			if err != nil {
-				return uploadError(err)
-			}
-			if len(b) > 100 {
-				return egov.FieldError("field", "attachment.field_invalid", clip(string(b)))
-			}
-			field = strings.TrimSpace(string(b))
-		case "file":
-			filename = p.FileName()
-			if content, err = io.ReadAll(io.LimitReader(p, dossier.MaxAttachmentBytes+1)); err != nil {
-				return uploadError(err)
-			}
-		default:
-			return egov.FieldError(clip(name), "error.unknown_part", clip(name))
-		}
-	}
-	if !seen["file"] {
+	if len(files) == 0 {
 		return egov.FieldError("file", "error.missing", "file")
 	}
 	key := r.PathValue("code")
-	at, err := h.app.Dossiers.Attach(r.Context(), actor(r), key, field, filename, bytes.NewReader(content))
+	at, err := h.app.Dossiers.Attach(r.Context(), actor(r), key, strings.TrimSpace(texts["field"]), files[0].Filename,
+		files[0].Content)
 	if err != nil {
 		return fileField(err)
 	}
@@ -96,6 +61,58 @@ func (h *handler) uploadAttachment(w http.ResponseWriter, r *http.Request) error
 	w.Header().Set("Location", j.URL)
 	writeJSON(w, http.StatusCreated, j)
 	return nil
+}
+
+// readMultipart reads a multipart/form-data body of at most limit bytes:
+// the text parts named in texts, once each and at most as long as given,
+// and the file parts named in files, each at most MaxAttachmentBytes (the
+// domain refuses it as too large) and repeated only where files says so.
+// Any other part is refused.
+func readMultipart(w http.ResponseWriter, r *http.Request, limit int64, texts map[string]int, files map[string]bool) (map[string]string, []dossier.Upload, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return nil, nil, egov.Errorf(egov.EINVALID, "error.multipart_expected")
+	}
+	outTexts := map[string]string{}
+	var outFiles []dossier.Upload
+	seen := map[string]bool{}
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, nil, uploadError(err)
+		}
+		name := p.FormName()
+		repeatable, isFile := files[name]
+		if seen[name] && !repeatable {
+			return nil, nil, egov.FieldError(clip(name), "error.repeated_parameter", clip(name))
+		}
+		seen[name] = true
+		max, isText := texts[name]
+		switch {
+		case isText:
+			b, err := io.ReadAll(io.LimitReader(p, int64(max)+1))
+			if err != nil {
+				return nil, nil, uploadError(err)
+			}
+			if len(b) > max {
+				return nil, nil, egov.FieldError(name, "form.too_long", max)
+			}
+			outTexts[name] = string(b)
+		case isFile:
+			content, err := io.ReadAll(io.LimitReader(p, dossier.MaxAttachmentBytes+1))
+			if err != nil {
+				return nil, nil, uploadError(err)
+			}
+			outFiles = append(outFiles, dossier.Upload{Field: name, Filename: p.FileName(), Content: bytes.NewReader(content)})
+		default:
+			return nil, nil, egov.FieldError(clip(name), "error.unknown_part", clip(name))
+		}
+	}
+	return outTexts, outFiles, nil
 }
 
 // uploadError is a failure to read the upload: too large, or malformed.
@@ -143,12 +160,29 @@ func (h *handler) downloadAttachment(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	writeDownload(w, at.MIME, at.Name, content)
+	return nil
+}
+
+// downloadResult serves GET /api/v1/dossiers/{code}/results/{result}: an
+// electronic result, as a download, to whoever may have it now.
+func (h *handler) downloadResult(w http.ResponseWriter, r *http.Request) error {
+	res, content, err := h.app.Dossiers.OpenResult(r.Context(), actor(r), r.PathValue("code"), r.PathValue("result"))
+	if err != nil {
+		return err
+	}
+	writeDownload(w, res.MIME, res.Name, content)
+	return nil
+}
+
+// writeDownload sends a file as a download of the type its content has,
+// never to be rendered by the browser.
+func writeDownload(w http.ResponseWriter, mime, name string, content []byte) {
 	hd := w.Header()
-	hd.Set("Content-Type", at.MIME)
-	hd.Set("Content-Disposition", dossier.ContentDisposition(at.Name))
+	hd.Set("Content-Type", mime)
+	hd.Set("Content-Disposition", dossier.ContentDisposition(name))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Content-Length", strconv.Itoa(len(content)))
 	w.WriteHeader(http.StatusOK)
 	w.Write(content)
-	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -59,7 +60,37 @@ type dossierJSON struct {
 	Apologised         bool              `json:"apologised"`
 	Result             *string           `json:"result"`
 	Rating             int               `json:"rating"`
-	History            []eventJSON       `json:"history"`
+	// Results are the electronic results the reader may download now.
+	Results []resultJSON `json:"results"`
+	// Supplement is the latest request for documents, null when none.
+	Supplement *supplementJSON `json:"supplement"`
+	History    []eventJSON     `json:"history"`
+}
+
+// resultJSON is an electronic result (Decree 45/2020).
+type resultJSON struct {
+	Code     string `json:"code"`
+	Name     string `json:"name"`
+	Type     string `json:"type"`
+	Size     int64  `json:"size"`
+	SHA256   string `json:"sha256"`
+	IssuedAt string `json:"issued_at"`
+	URL      string `json:"url"`
+}
+
+// supplementJSON is a request for documents (Mẫu 02) and what it marks.
+type supplementJSON struct {
+	N           int                  `json:"n"`
+	Note        string               `json:"note"`
+	Items       []supplementItemJSON `json:"items"`
+	RequestedAt string               `json:"requested_at"`
+	SuppliedAt  *string              `json:"supplied_at"`
+}
+
+type supplementItemJSON struct {
+	Field *string `json:"field"` // null for a document outside the form
+	Label *string `json:"label"`
+	Note  string  `json:"note"`
 }
 
 // applicantJSON is who the dossier is for. Identity numbers are masked
@@ -199,11 +230,42 @@ func (rd *renderer) full(d *dossier.Dossier) (*dossierJSON, error) {
 			}
 		}
 	}
+	if err := rd.resultsAndSupplement(j, d, p); err != nil {
+		return nil, err
+	}
 	for _, e := range hist {
 		j.History = append(j.History, eventJSON{At: e.At.UTC().Format(time.RFC3339), Actor: e.ActorName, Action: e.Action,
 			From: e.From, To: e.To, Note: e.Note, DueAt: localDay(e.DueDate)})
 	}
 	return j, nil
+}
+
+func (rd *renderer) resultsAndSupplement(j *dossierJSON, d *dossier.Dossier, p *dossier.Procedure) error {
+	ctx := rd.r.Context()
+	res, err := rd.h.app.Dossiers.ResultsOf(ctx, rd.a, d)
+	if err != nil {
+		return err
+	}
+	j.Results = make([]resultJSON, 0, len(res))
+	for _, x := range res {
+		j.Results = append(j.Results, resultJSON{Code: x.Code, Name: x.Name, Type: x.MIME, Size: x.Size, SHA256: x.Hash,
+			IssuedAt: x.IssuedAt.UTC().Format(time.RFC3339),
+			URL:      "/api/v1/dossiers/" + url.PathEscape(d.Code) + "/results/" + url.PathEscape(x.Code)})
+	}
+	sp, err := rd.h.app.Dossiers.SupplementOf(ctx, d)
+	if err != nil || sp == nil {
+		return err
+	}
+	j.Supplement = &supplementJSON{N: sp.N, Note: sp.Note, Items: make([]supplementItemJSON, 0, len(sp.Items)),
+		RequestedAt: sp.RequestedAt.UTC().Format(time.RFC3339), SuppliedAt: instant(sp.SuppliedAt)}
+	for _, it := range sp.Items {
+		item := supplementItemJSON{Field: optional(it.Field), Note: it.Note}
+		if f := p.Form.Field(it.Field); f != nil {
+			item.Label = &f.Label
+		}
+		j.Supplement.Items = append(j.Supplement.Items, item)
+	}
+	return nil
 }
 
 func (rd *renderer) summaries(ds []*dossier.Dossier) ([]dossierSummary, error) {
@@ -583,6 +645,7 @@ const actSubmit = "submit"
 // actionRequest is the body of an action; a member is nil when absent.
 type actionRequest struct {
 	Note     *string           `json:"note"`
+	Items    []itemJSON        `json:"items"`
 	Fields   map[string]string `json:"fields"`
 	Assignee *string           `json:"assignee"`
 	NewDate  *string           `json:"new_date"`
@@ -590,15 +653,23 @@ type actionRequest struct {
 	Rating   *int              `json:"rating"`
 }
 
+// itemJSON is one item of a request for documents: a field of the form,
+// or none for a document outside it.
+type itemJSON struct {
+	Field string `json:"field"`
+	Note  string `json:"note"`
+}
+
 // actionMembers are the members of the body each action takes besides
 // note; any other is refused, so that a mistaken request does not
 // silently lose what it meant.
 var actionMembers = map[dossier.Action][]string{
-	dossier.ActSupplyDocuments: {"fields"},
-	dossier.ActAssign:          {"assignee"},
-	dossier.ActApologise:       {"new_date"},
-	dossier.ActFinish:          {"result"},
-	dossier.ActRate:            {"rating"},
+	dossier.ActRequestDocuments: {"items"},
+	dossier.ActSupplyDocuments:  {"fields"},
+	dossier.ActAssign:           {"assignee"},
+	dossier.ActApologise:        {"new_date"},
+	dossier.ActFinish:           {"result"},
+	dossier.ActRate:             {"rating"},
 }
 
 func (req *actionRequest) present() []string {
@@ -607,7 +678,7 @@ func (req *actionRequest) present() []string {
 		name string
 		set  bool
 	}{
-		{"note", req.Note != nil}, {"fields", req.Fields != nil}, {"assignee", req.Assignee != nil},
+		{"note", req.Note != nil}, {"items", req.Items != nil}, {"fields", req.Fields != nil}, {"assignee", req.Assignee != nil},
 		{"new_date", req.NewDate != nil}, {"result", req.Result != nil}, {"rating", req.Rating != nil},
 	} {
 		if m.set {
@@ -630,7 +701,27 @@ func (h *handler) actOnDossier(w http.ResponseWriter, r *http.Request) error {
 		return egov.FieldError("action", "dossier.unknown_action", clip(name))
 	}
 	var req actionRequest
-	if err := decodeOptionalJSON(w, r, &req); err != nil {
+	var results []dossier.Upload
+	if isMultipart(r) {
+		// Only finish carries files: the electronic result.
+		if name != string(dossier.ActFinish) {
+			return egov.Errorf(egov.EINVALID, "error.multipart_only_finish")
+		}
+		texts, files, err := readMultipart(w, r, maxResultBody, map[string]int{"note": 4000, "result": 500},
+			map[string]bool{"file": true})
+		if err != nil {
+			return err
+		}
+		for _, m := range []struct {
+			name string
+			dst  **string
+		}{{"note", &req.Note}, {"result", &req.Result}} {
+			if v, ok := texts[m.name]; ok {
+				*m.dst = &v
+			}
+		}
+		results = files
+	} else if err := decodeOptionalJSON(w, r, &req); err != nil {
 		return err
 	}
 	act := dossier.Action(name)
@@ -647,11 +738,13 @@ func (h *handler) actOnDossier(w http.ResponseWriter, r *http.Request) error {
 		}
 		return h.writeDossier(w, r, http.StatusOK, d)
 	}
-	var in dossier.ActionInput
+	in := dossier.ActionInput{Fields: req.Fields, ResultFiles: results}
 	if req.Note != nil {
 		in.Note = *req.Note
 	}
-	in.Fields = req.Fields
+	for _, it := range req.Items {
+		in.Items = append(in.Items, dossier.SupplementItem{Field: it.Field, Note: it.Note})
+	}
 	if req.Assignee != nil {
 		in.Assignee = strings.TrimSpace(*req.Assignee)
 	}
@@ -670,9 +763,29 @@ func (h *handler) actOnDossier(w http.ResponseWriter, r *http.Request) error {
 	}
 	d, err := h.app.Dossiers.Act(ctx, a, key, act, in)
 	if err != nil {
-		return h.formFailure(w, r, err, req.Fields)
+		return h.formFailure(w, r, resultFileField(err), req.Fields)
 	}
 	return h.writeDossier(w, r, http.StatusOK, d)
+}
+
+// maxResultBody bounds the body of a finishing with its result files.
+const maxResultBody = dossier.MaxResultFiles*dossier.MaxAttachmentBytes + 64<<10
+
+func isMultipart(r *http.Request) bool {
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	return mt == "multipart/form-data"
+}
+
+// resultFileField names the "file" part in the domain's errors about the
+// result documents.
+func resultFileField(err error) error {
+	var e *egov.Error
+	if errors.As(err, &e) && e.Field == "result_file" {
+		c := *e
+		c.Field = "file"
+		return &c
+	}
+	return err
 }
 
 // decodeOptionalJSON is decodeJSON for a body that may be absent or blank.

@@ -112,6 +112,13 @@ func marital() map[string]string {
 	}
 }
 
+// finish posts a multipart finishing of a dossier as username.
+func (w *world) finish(username, key string, parts ...part) *response {
+	w.t.Helper()
+	body, ct := multipartBody(w.t, parts...)
+	return w.do("POST", "/api/v1/dossiers/"+url.PathEscape(key)+"/actions/finish", body, append(w.as(username), "Content-Type", ct)...)
+}
+
 // fileOnline files a complete dossier for citizen in one request.
 func (w *world) fileOnline(citizen string) map[string]any {
 	w.t.Helper()
@@ -231,10 +238,47 @@ func TestDossierJourney(t *testing.T) {
 		if d = w.mustAct("lanhdao.31615", code, "approve", nil); d["approved"] != true {
 			t.Errorf("approved: %v", d)
 		}
-		d = w.mustAct("chuyenvien.31615", code, "finish", map[string]any{"result": "Giấy xác nhận số 12/2026"})
+		// The procedure's result is electronic: finish takes its PDF.
+		if r := w.act("chuyenvien.31615", code, "finish", map[string]any{"result": "Giấy xác nhận số 12/2026"}); r.Status != http.StatusBadRequest ||
+			errorField(r) != "file" {
+			t.Errorf("finishing without the result file: %d %s", r.Status, r.Body)
+		}
+		if r := w.finish("chuyenvien.31615", code, part{"file", "kq.png", string(pngBytes)}); r.Status != http.StatusBadRequest || errorField(r) != "file" {
+			t.Errorf("an image as the result: %d %s", r.Status, r.Body)
+		}
+		if r := w.finish("chuyenvien.31615", code, part{"assignee", "", "x"}); r.Status != http.StatusBadRequest || errorField(r) != "assignee" {
+			t.Errorf("an unknown part: %d %s", r.Status, r.Body)
+		}
+		body, ct := multipartBody(t, part{"note", "", "Đã ký"})
+		if r := w.do("POST", "/api/v1/dossiers/"+url.PathEscape(code)+"/actions/approve", body, append(w.as("lanhdao.31615"), "Content-Type", ct)...); r.Status != http.StatusBadRequest {
+			t.Errorf("multipart for another action: %d %s", r.Status, r.Body)
+		}
+		r = w.finish("chuyenvien.31615", code, part{"result", "", "Giấy xác nhận số 12/2026"}, part{"file", "Giấy xác nhận.pdf", string(pdfBytes)})
+		if r.Status != http.StatusOK {
+			t.Fatalf("finish: %d %s", r.Status, r.Body)
+		}
+		d = r.JSON
 		if d["status"] != "resolved" || d["status_code"] != 9.0 || d["finished_at"] != "2026-03-03T03:00:00Z" ||
 			d["timeliness"] != "early" || d["result"] != "Giấy xác nhận số 12/2026" {
 			t.Fatalf("finished: %v", d)
+		}
+		// The result is the applicant's as soon as it is resolved (the
+		// procedure returns it electronically).
+		res := list(w.must(200, "congdan.1", "GET", "/api/v1/dossiers/"+url.PathEscape(code), nil), "results")
+		if len(res) != 1 || res[0]["code"] != code+"-KQ1" || res[0]["name"] != "Giấy xác nhận.pdf" {
+			t.Fatalf("results: %v", res)
+		}
+		dl := w.do("GET", res[0]["url"].(string), "", w.as("congdan.1")...)
+		if dl.Status != http.StatusOK || string(dl.Body) != string(pdfBytes) || dl.Header.Get("Content-Type") != "application/pdf" ||
+			!strings.HasPrefix(dl.Header.Get("Content-Disposition"), `attachment; filename="Giay xac nhan.pdf"`) ||
+			dl.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("the download: %d %v", dl.Status, dl.Header)
+		}
+		if r := w.do("GET", res[0]["url"].(string), "", w.as("congdan.2")...); r.Status != http.StatusNotFound {
+			t.Errorf("someone else's result: %d", r.Status)
+		}
+		if r := w.do("GET", "/api/v1/dossiers/"+url.PathEscape(code)+"/results/"+url.PathEscape(code)+"-KQ2", "", w.as("motcua.31615")...); r.Status != http.StatusNotFound {
+			t.Errorf("no such result: %d", r.Status)
 		}
 		d = w.mustAct("motcua.31615", code, "return-result", nil)
 		if d["status"] != "returned" || d["status_code"] != 10.0 || d["returned_at"] == nil {
@@ -374,12 +418,27 @@ func TestDossierSupplement(t *testing.T) {
 		d := w.fileOnline("congdan.1")
 		code := d["code"].(string)
 		w.mustAct("motcua.31615", code, "receive", nil)
-		if r := w.act("motcua.31615", code, "request-documents", map[string]any{}); r.Status != http.StatusBadRequest || errorField(r) != "note" {
+		if r := w.act("motcua.31615", code, "request-documents", map[string]any{"note": "x"}); r.Status != http.StatusBadRequest || errorField(r) != "items" {
 			t.Errorf("a request without the list: %d %s", r.Status, r.Body)
 		}
-		d = w.mustAct("motcua.31615", code, "request-documents", map[string]any{"note": "Thiếu bản sao giấy tờ ly hôn"})
+		if r := w.act("motcua.31615", code, "request-documents", `{"items":[{"field":"nope"}]}`); r.Status != http.StatusBadRequest || errorField(r) != "items" {
+			t.Errorf("an unknown field: %d %s", r.Status, r.Body)
+		}
+		d = w.mustAct("motcua.31615", code, "request-documents", map[string]any{"note": "Bổ sung một lần",
+			"items": []map[string]string{{"field": "marital_status", "note": "Đã ly hôn?"}, {"field": "requester_phone"},
+				{"note": "Bản sao bản án ly hôn"}}})
 		if d["status"] != "supplement" || d["status_code"] != 5.0 || d["supplement_requests"] != 1.0 {
 			t.Fatalf("after the request: %v", d)
+		}
+		sp, _ := d["supplement"].(map[string]any)
+		if items, _ := sp["items"].([]any); sp["n"] != 1.0 || sp["note"] != "Bổ sung một lần" || len(items) != 3 ||
+			items[0].(map[string]any)["label"] != "Tình trạng hôn nhân hiện tại" || items[2].(map[string]any)["field"] != nil || sp["supplied_at"] != nil {
+			t.Errorf("the request: %v", sp)
+		}
+		// Only the marked fields may change.
+		if r := w.act("congdan.1", code, "supply-documents", map[string]any{"fields": map[string]string{"purpose": "Khác"}}); r.Status != http.StatusBadRequest ||
+			errorField(r) != "purpose" {
+			t.Errorf("changing an unmarked field: %d %s", r.Status, r.Body)
 		}
 		// The officer may not answer for the citizen; the answer must be right.
 		if r := w.act("motcua.31615", code, "supply-documents", map[string]any{"fields": map[string]string{"marital_status": "da_ly_hon"}}); r.Status != http.StatusForbidden {

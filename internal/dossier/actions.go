@@ -37,12 +37,16 @@ var Actions = []Action{ActReceive, ActRefuse, ActRequestDocuments, ActSupplyDocu
 
 // ActionInput carries what an action needs besides the dossier.
 type ActionInput struct {
-	Note     string            // the reason, the list of what is missing, the comment
-	Fields   map[string]string // supply-documents: the corrected fields
+	Note     string            // the reason, the comment; request-documents: the general note
+	Items    []SupplementItem  // request-documents: everything missing, item by item
+	Fields   map[string]string // supply-documents: the corrected fields (marked ones only)
 	Assignee string            // assign: the specialist's user name
 	NewDate  workcal.Date      // apologise: the new date
 	Result   string            // finish: the result (e.g. the number of the certificate)
-	Rating   int               // rate: 1 satisfied, -1 not
+	// ResultFiles are finish's electronic result documents (PDF), required
+	// when the procedure's result is electronic.
+	ResultFiles []Upload
+	Rating      int // rate: 1 satisfied, -1 not
 }
 
 // rule is who may take an action from which statuses. The state machine
@@ -128,6 +132,12 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 	if err != nil {
 		return nil, err
 	}
+	var results []*upload
+	if act == ActFinish {
+		if results, err = readResults(in.ResultFiles); err != nil {
+			return nil, err
+		}
+	}
 	var assignee *identity.User
 	if act == ActAssign {
 		if assignee, err = s.ids.UserByName(ctx, in.Assignee); err != nil {
@@ -174,15 +184,27 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 			}
 			d.Status, d.FinishedAt = StatusRefused, now
 		case ActRequestDocuments:
-			if in.Note == "" {
-				return "", "", egov.FieldError("note", "dossier.missing_list_required")
+			items, err := checkItems(proc, in.Items)
+			if err != nil {
+				return "", "", err
 			}
 			if !d.ReceivedAt.IsZero() && cal.CountWorkingDays(workcal.LocalDate(d.ReceivedAt), today) > SupplementWindow {
 				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.supplement_too_late", SupplementWindow)
 			}
 			d.Status, d.HolderID = StatusSupplement, 0
 			d.SupplementRequests++
+			if err := s.requestDocuments(ctx, tx, a, d, in.Note, items); err != nil {
+				return "", "", err
+			}
+			in.Note = itemsText(proc, in.Note, items)
 		case ActSupplyDocuments:
+			sp, err := pendingSupplement(ctx, tx, d)
+			if err != nil {
+				return "", "", err
+			}
+			if err := checkSupply(proc, sp, d.Fields, in.Fields); err != nil {
+				return "", "", err
+			}
 			merged := map[string]string{}
 			for k, v := range d.Fields {
 				merged[k] = v
@@ -203,6 +225,9 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 			d.Status, d.ReceivedAt = StatusReceived, now
 			d.DueDate = proc.TimeLimit.Due(cal, now)
 			d.OriginalDueDate, d.Apologised = d.DueDate, false
+			if err := s.supplied(ctx, tx, d); err != nil {
+				return "", "", err
+			}
 		case ActAssign:
 			if err := s.ids.Can(ctx, &identity.Actor{User: assignee, Grants: s.grants(ctx, assignee)}, identity.PermDossierProcess, d.UnitID); err != nil {
 				return "", "", egov.FieldError("assignee", "dossier.assignee_invalid")
@@ -217,6 +242,9 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 			}
 			d.Status, d.FinishedAt, d.HolderID = StatusResolved, now, 0
 			d.Result = strings.TrimSpace(in.Result)
+			if err := s.issueResults(ctx, tx, a, d, proc, results); err != nil {
+				return "", "", err
+			}
 		case ActReturnResult:
 			d.Status, d.ReturnedAt = StatusReturned, now
 		case ActApologise:

@@ -308,6 +308,9 @@ func (s *Dossiers) Attach(ctx context.Context, a *identity.Actor, key, field, fi
 	if err := checkField(proc, field); err != nil {
 		return nil, err
 	}
+	if err := checkMarkedFile(ctx, s.db, proc, d, field); err != nil {
+		return nil, err
+	}
 	up, err := readUpload(field, filename, r)
 	if err != nil {
 		return nil, err
@@ -319,6 +322,10 @@ func (s *Dossiers) Attach(ctx context.Context, a *identity.Actor, key, field, fi
 			return err
 		}
 		if err := s.mayAttach(ctx, a, d); err != nil {
+			return err
+		}
+		// A request for documents opens only the items it marks.
+		if err := checkMarkedFile(ctx, tx, proc, d, field); err != nil {
 			return err
 		}
 		att, err = s.storeAttachment(ctx, tx, a, d, up)
@@ -362,11 +369,7 @@ func (s *Dossiers) storeAttachment(ctx context.Context, tx *store.Tx, a *identit
 	if total+int64(len(up.content)) > MaxDossierBytes {
 		return nil, &egov.Error{Code: egov.ETOOLARGE, Key: "attachment.dossier_too_large", Args: []any{MaxDossierBytes >> 20}, Field: up.field}
 	}
-	if err := tx.LockKey(ctx, lockBlob, hashKey(up.hash)); err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
-		up.hash, len(up.content), up.content); err != nil {
+	if err := putBlob(ctx, tx, up); err != nil {
 		return nil, err
 	}
 	now := s.Now().UTC()
@@ -381,6 +384,17 @@ func (s *Dossiers) storeAttachment(ctx context.Context, tx *store.Tx, a *identit
 		return nil, err
 	}
 	return att, s.auditAttachment(ctx, tx, a, d, "dossier.attachment_add", att)
+}
+
+// putBlob stores the bytes of up once per content. The lock keeps a
+// removal from deleting bytes another upload is about to use.
+func putBlob(ctx context.Context, tx *store.Tx, up *upload) error {
+	if err := tx.LockKey(ctx, lockBlob, hashKey(up.hash)); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO blobs (hash, size, content) VALUES (?, ?, ?) ON CONFLICT (hash) DO NOTHING`,
+		up.hash, len(up.content), up.content)
+	return err
 }
 
 // auditAttachment records a step on an attachment. The file name stays
@@ -566,7 +580,8 @@ func (s *Dossiers) RemoveAttachment(ctx context.Context, a *identity.Actor, key,
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM blobs WHERE hash = ?
-			AND NOT EXISTS (SELECT 1 FROM dossier_attachments WHERE hash = ?)`, at.Hash, at.Hash); err != nil {
+			AND NOT EXISTS (SELECT 1 FROM dossier_attachments WHERE hash = ?)
+			AND NOT EXISTS (SELECT 1 FROM dossier_results WHERE hash = ?)`, at.Hash, at.Hash, at.Hash); err != nil {
 			return err
 		}
 		return s.auditAttachment(ctx, tx, a, d, "dossier.attachment_remove", &at)

@@ -314,7 +314,11 @@ func TestWhoMayAttach(t *testing.T) {
 		desk := w.mustAttach("motcua.31615", d.Code, "divorce_or_death_file", "scan.jpg", jpegFile)
 		w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
 		w.mustAttach("motcua.31615", d.Code, "", "scan2.png", pngFile)
-		w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Note: "Thiếu bản án ly hôn"})
+		w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, missing("Thiếu bản án ly hôn", "divorce_or_death_file"))
+		// Only the marked items are open.
+		if _, err := w.attach("congdan.1", d.Code, "previous_cert_file", "cu.pdf", pdfFile); errKey(err) != "dossier.supply_not_marked" {
+			t.Errorf("a file for an unmarked item: %v", err)
+		}
 		w.mustAttach("congdan.1", d.Code, "divorce_or_death_file", "ban-an.pdf", pdfFile)
 		if err := w.app.Dossiers.RemoveAttachment(w.ctx, w.actor("congdan.1"), d.Code, desk.Token); errCode(err) != egov.ECONFLICT {
 			t.Errorf("removing from a filed dossier: %v", err)

@@ -1,6 +1,7 @@
 package dossier_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -105,6 +106,20 @@ func (w *world) must(who, code string, act dossier.Action, in dossier.ActionInpu
 
 func errCode(err error) string { return egov.ErrorCode(err) }
 
+// resultPDF is an electronic result to finish a dossier with.
+func resultPDF() []dossier.Upload {
+	return []dossier.Upload{{Filename: "ket-qua.pdf", Content: bytes.NewReader(pdfFile)}}
+}
+
+// missing is a request for documents that marks these fields.
+func missing(note string, fields ...string) dossier.ActionInput {
+	in := dossier.ActionInput{Note: note}
+	for _, f := range fields {
+		in.Items = append(in.Items, dossier.SupplementItem{Field: f})
+	}
+	return in
+}
+
 func TestOnlineJourney(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		w := newWorld(t, db)
@@ -153,7 +168,7 @@ func TestOnlineJourney(t *testing.T) {
 		}
 		w.clock = w.clock.Add(24 * time.Hour)
 		w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
-		d = w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{Result: "Giấy xác nhận số 12/2026"})
+		d = w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{Result: "Giấy xác nhận số 12/2026", ResultFiles: resultPDF()})
 		if d.Status != dossier.StatusResolved || d.TimelinessOn(workcal.LocalDate(w.clock)) != dossier.Early {
 			t.Fatalf("finished: %s %s", d.Status, d.TimelinessOn(workcal.LocalDate(w.clock)))
 		}
@@ -239,7 +254,7 @@ func TestSupplementAndApology(t *testing.T) {
 		if _, err := w.act("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{}); errCode(err) != egov.EINVALID {
 			t.Fatalf("a request without the list: %v", err)
 		}
-		d = w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Note: "Thiếu bản sao giấy tờ ly hôn"})
+		d = w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, missing("Thiếu bản sao giấy tờ ly hôn", "marital_status"))
 		if d.Status != dossier.StatusSupplement || d.Status.Code() != 5 {
 			t.Fatalf("status %s", d.Status)
 		}
@@ -251,7 +266,7 @@ func TestSupplementAndApology(t *testing.T) {
 		}
 		// Four working days after receipt it is too late to ask again.
 		w.clock = time.Date(2026, 11, 13, 9, 0, 0, 0, workcal.ICT)
-		if _, err := w.act("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Note: "x"}); errCode(err) != egov.ECONFLICT {
+		if _, err := w.act("motcua.31615", d.Code, dossier.ActRequestDocuments, missing("x", "purpose")); errCode(err) != egov.ECONFLICT {
 			t.Fatalf("a request after 4 working days: %v", err)
 		}
 		w.clock = time.Date(2026, 11, 10, 9, 0, 0, 0, workcal.ICT) // Tuesday, due Thursday
@@ -267,7 +282,7 @@ func TestSupplementAndApology(t *testing.T) {
 		// Finished on the new date: late against the legal time limit.
 		w.clock = time.Date(2026, 11, 16, 9, 0, 0, 0, workcal.ICT)
 		w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
-		d = w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{})
+		d = w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{ResultFiles: resultPDF()})
 		if tl := d.TimelinessOn(workcal.LocalDate(w.clock)); tl != dossier.Late {
 			t.Fatalf("timeliness %s, want late", tl)
 		}
@@ -480,7 +495,7 @@ func TestDeskSuppliesForWalkIns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Note: "Thiếu giấy tờ"})
+	w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, missing("Thiếu giấy tờ", "marital_status"))
 	if _, err := w.act("congdan.1", d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{}); errCode(err) != egov.ENOTFOUND {
 		t.Fatalf("a stranger supplying: %v", err)
 	}

@@ -46,7 +46,7 @@ func TestStats(t *testing.T) {
 		finish := func(d *dossier.Dossier) {
 			w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
 			w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
-			w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{})
+			w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{ResultFiles: resultPDF()})
 			w.must("motcua.31615", d.Code, dossier.ActReturnResult, dossier.ActionInput{})
 		}
 		early, late, gone := intake("31615"), intake("31615"), intake("31615")

@@ -154,7 +154,8 @@ func TestAttachingDocumentsOnline(t *testing.T) {
 	expect(t, s.browser().as("admin").get("/admin/audit?action=dossier.attachment_read"), 200, "motcua.31615", code)
 
 	// Asked for documents, the citizen attaches them with the supplement.
-	redirected(t, desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"note": {"Thiếu giấy xác nhận đã cấp"}}), "/dossiers/")
+	redirected(t, desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"item": {"previous_cert_file"},
+		"item_note_previous_cert_file": {"Thiếu giấy xác nhận đã cấp"}, "item_other": {"Bản sao sổ hộ khẩu\n"}}), "/dossiers/")
 	res = citizen.get("/dossiers/" + code)
 	expect(t, res, 200, `action="/dossiers/`+code+`/act/supply-documents" enctype="multipart/form-data"`,
 		`name="file_previous_cert_file" type="file"`, `<input id="f-attachments" name="attachments" type="file"`, ">scan 1.jpg</a>")

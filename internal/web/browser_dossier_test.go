@@ -18,40 +18,7 @@ import (
 func TestBrowserOnlineFiling(t *testing.T) {
 	ctx, shot := chromium(t, 90*time.Second, "dossier-")
 	s := newDemoSite(t)
-
-	step := func(name string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(ctx, actions...); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-	}
-	eval := func(expr string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
-		if err != nil {
-			t.Fatalf("%s: %v", expr, err)
-		}
-		return v
-	}
-	// seq is several actions as one.
-	seq := func(actions ...chromedp.Action[chromedp.Void]) chromedp.Action[chromedp.Void] {
-		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
-			for _, a := range actions {
-				if _, err := a(ctx, tg); err != nil {
-					return chromedp.Void{}, err
-				}
-			}
-			return chromedp.Void{}, nil
-		}
-	}
-	signIn := func(username string) chromedp.Action[chromedp.Void] {
-		return seq(
-			chromedp.WaitVisible(`#f-username`),
-			chromedp.SendKeys(`#f-username`, username),
-			chromedp.SendKeys(`#f-password`, password),
-			chromedp.Click(`form[action="/signin"] button[type="submit"]`),
-		)
-	}
+	step, eval := steps(t, ctx)
 
 	step("the procedure, on a phone",
 		chromedp.EmulateViewport(390, 844),
@@ -123,10 +90,45 @@ func TestBrowserOnlineFiling(t *testing.T) {
 		// With the keyboard: focus the button, press Enter.
 		chromedp.Focus(`#act-receive button`),
 		chromedp.KeyEvent("\r"),
-		chromedp.WaitVisible(`//p[@role="status" and normalize-space()="Đã tiếp nhận hồ sơ."]`),
+		notice("Đã tiếp nhận hồ sơ."),
 		shot("09-received-desk"),
 	)
 	if st := eval(`document.querySelector(".badge.st-received").textContent`); st != "Được tiếp nhận" {
 		t.Errorf("status after receipt: %q", st)
 	}
+}
+
+// steps returns, for a browser journey, step (run actions, failing the
+// test with the step's name) and eval (a JavaScript expression's string).
+func steps(t *testing.T, ctx context.Context) (step func(name string, actions ...chromedp.Action[chromedp.Void]), eval func(expr string) string) {
+	step = func(name string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(ctx, actions...); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+	eval = func(expr string) string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return v
+	}
+	return step, eval
+}
+
+// signIn fills the sign-in form on the page.
+func signIn(username string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.WaitVisible(`#f-username`),
+		chromedp.SendKeys(`#f-username`, username),
+		chromedp.SendKeys(`#f-password`, password),
+		chromedp.Click(`form[action="/signin"] button[type="submit"]`),
+	)
+}
+
+// notice waits for the notice a step's redirect shows.
+func notice(text string) chromedp.Action[chromedp.Void] {
+	return chromedp.WaitVisible(`//p[@role="status" and normalize-space()="` + text + `"]`)
 }

@@ -14,13 +14,16 @@ import (
 
 // actForm is the form of one action on a dossier page.
 type actForm struct {
-	Action string // the path segment: /dossiers/{code}/act/{Action}
-	Path   string // where the form posts
-	Title  string
-	Intro  string
-	Button string
-	Danger bool
-	Inputs []actInput
+	Action    string // the path segment: /dossiers/{code}/act/{Action}
+	Path      string // where the form posts
+	Title     string
+	Intro     string
+	Warning   string // e.g. a second request for documents makes the dossier late
+	Button    string
+	Danger    bool
+	Wide      bool // spans the width of the page (a long list of choices)
+	Multipart bool // carries files
+	Inputs    []actInput
 }
 
 // actInput is one input of an action's form.
@@ -30,7 +33,24 @@ type actInput struct {
 	Options                                   []qOption
 	Min                                       string
 	Describe                                  string // the ids aria-describedby names
+	Accept                                    string // a file input's types
+	Items                                     []itemChoice
 }
+
+// itemChoice is one item a request for documents may mark: a field of the
+// form, ticked or not, with the officer's note on it.
+type itemChoice struct {
+	Field, Label, Note string
+	Checked            bool
+}
+
+// Names of the inputs of the request for documents and of finish.
+const (
+	itemInput       = "item"       // the ticked fields
+	itemNotePrefix  = "item_note_" // + the field: the note on it
+	itemOtherInput  = "item_other" // documents outside the form, one a line
+	resultFileInput = "result_file"
+)
 
 // finish sets where the form posts and what describes each input.
 func (f *actForm) finish(code string) *actForm {
@@ -67,8 +87,8 @@ func hasAction(acts []dossier.Action, act dossier.Action) bool {
 
 // officerForms returns the forms of the actions the officer may take on d
 // now; the failed action's form shows the values entered and the errors.
-func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Dossier, lang, failed string, form url.Values,
-	errs map[string]string) ([]*actForm, error) {
+func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Dossier, pr *dossier.Procedure, lang, failed string,
+	form url.Values, errs map[string]string) ([]*actForm, error) {
 	var out []*actForm
 	allowed := map[dossier.Action]bool{}
 	for _, act := range h.app.Dossiers.Allowed(r.Context(), a, d) {
@@ -96,8 +116,14 @@ func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Do
 		}
 		switch oa {
 		case dossier.ActRequestDocuments:
-			f.Intro = tr(lang, "dossier.intro.request-documents", dossier.SupplementWindow)
-			in("note", "textarea", "dossier.field.missing", "dossier.field.missing_hint", true)
+			f.Intro, f.Wide = tr(lang, "dossier.intro.request-documents", dossier.SupplementWindow), true
+			if d.SupplementRequests > 0 {
+				f.Warning = tr(lang, "dossier.warn.second_request", d.SupplementRequests+1)
+			}
+			items := in("items", "items", "dossier.field.missing", "dossier.field.missing_hint", true)
+			items.Items = itemChoices(lang, pr, values)
+			in(itemOtherInput, "textarea", "dossier.field.missing_other", "dossier.field.missing_other_hint", false)
+			in("note", "textarea", "dossier.field.missing_note", "form.optional", false)
 		case dossier.ActAssign:
 			ai := in("assignee", "select", "dossier.field.assignee", "", true)
 			us, err := h.app.Dossiers.Assignees(r.Context(), a, d.Code)
@@ -110,6 +136,16 @@ func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Do
 			}
 		case dossier.ActFinish:
 			in("result", "text", "dossier.field.result", "dossier.field.result_hint", false)
+			f.Multipart = true
+			hint := "dossier.field.result_file_paper"
+			if pr != nil && pr.Result.Electronic {
+				hint = "dossier.field.result_file_hint"
+			}
+			ai := in(resultFileInput, "file", "dossier.field.result_file", "", pr != nil && pr.Result.Electronic)
+			ai.Accept = dossier.MimePDF
+			if pr != nil {
+				ai.Hint = tr(lang, hint, pr.Result.Name, dossier.MaxAttachmentBytes>>20)
+			}
 		case dossier.ActApologise:
 			ai := in("new_date", "date", "dossier.field.new_date", "", true)
 			ai.Min = d.DueDate.AddDays(1).String()
@@ -140,6 +176,44 @@ func (h *handler) officerForms(r *http.Request, a *identity.Actor, d *dossier.Do
 		}
 	}
 	return out, nil
+}
+
+// itemChoices are the fields of the form, in the order of its steps, for
+// a request for documents to mark; values are the posted form after a
+// refusal.
+func itemChoices(lang string, pr *dossier.Procedure, values url.Values) []itemChoice {
+	if pr == nil {
+		return nil
+	}
+	ticked := map[string]bool{}
+	for _, v := range values[itemInput] {
+		ticked[v] = true
+	}
+	var out []itemChoice
+	for _, st := range pr.Form.Pages() {
+		for _, name := range st.Fields {
+			if fd := pr.Form.Field(name); fd != nil {
+				out = append(out, itemChoice{Field: name, Label: fieldLabel(lang, fd), Note: values.Get(itemNotePrefix + name),
+					Checked: ticked[name]})
+			}
+		}
+	}
+	return out
+}
+
+// postedItems reads the items of a request for documents: the ticked
+// fields with their notes, then each line of the other documents.
+func postedItems(f url.Values) []dossier.SupplementItem {
+	var out []dossier.SupplementItem
+	for _, field := range f[itemInput] {
+		out = append(out, dossier.SupplementItem{Field: field, Note: f.Get(itemNotePrefix + field)})
+	}
+	for _, line := range strings.Split(f.Get(itemOtherInput), "\n") {
+		if line = strings.TrimSpace(line); line != "" {
+			out = append(out, dossier.SupplementItem{Note: line})
+		}
+	}
+	return out
 }
 
 // walkIn reports whether the desk acts for the applicant of d: a walk-in
@@ -187,6 +261,20 @@ func (h *handler) dossierAct(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	in := dossier.ActionInput{Note: f.Get("note"), Assignee: strings.TrimSpace(f.Get("assignee")), Result: f.Get("result")}
 	lang := state(r).lang
+	switch act {
+	case dossier.ActRequestDocuments:
+		in.Items = postedItems(f)
+	case dossier.ActFinish:
+		for _, fh := range uploaded(r, resultFileInput) {
+			file, err := fh.Open()
+			if err != nil {
+				h.fail(w, r, err)
+				return
+			}
+			defer file.Close()
+			in.ResultFiles = append(in.ResultFiles, dossier.Upload{Filename: fh.Filename, Content: file})
+		}
+	}
 	switch f.Get("rating") {
 	case "1":
 		in.Rating = 1
@@ -217,16 +305,27 @@ func (h *handler) dossierAct(w http.ResponseWriter, r *http.Request) {
 			h.fail(w, r, err)
 			return
 		}
-		in.Fields = postedFields(f, allFieldNames(&pr.Form))
+		sp, err := h.app.Dossiers.SupplementOf(r.Context(), d)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		// The marked fields only, every one of them, so that an unticked
+		// box clears.
+		names, other := openFields(&pr.Form, sp, d)
+		in.Fields = postedFields(f, names)
 		// The documents chosen are attached first: the form is checked
 		// with them.
 		var fields []string
-		for _, fd := range pr.Form.Fields {
-			if fd.Type == dossier.TypeFile {
-				fields = append(fields, fd.Name)
+		for _, name := range names {
+			if pr.Form.Field(name).Type == dossier.TypeFile {
+				fields = append(fields, name)
 			}
 		}
-		for _, field := range append(fields, "") {
+		if other {
+			fields = append(fields, "")
+		}
+		for _, field := range fields {
 			input := fileInputPrefix + field
 			if field == "" {
 				input = otherFilesInput
@@ -268,6 +367,23 @@ func (h *handler) dossierAct(w http.ResponseWriter, r *http.Request) {
 	// One who may not read the dossier gets the page's not-found instead,
 	// and so learns nothing of it.
 	h.renderDossier(w, r, status(egov.ErrorCode(err)), "", nil, map[string]string{}, h.message(r, err))
+}
+
+// openFields are the fields of the form the applicant may change while d
+// waits on sp, and whether documents outside the form are asked for:
+// what sp marks, or everything when the request was not recorded.
+func openFields(f *dossier.Form, sp *dossier.Supplement, d *dossier.Dossier) (names []string, other bool) {
+	if sp == nil || sp.N != d.SupplementRequests {
+		return allFieldNames(f), true
+	}
+	for _, it := range sp.Items {
+		if it.Field == "" {
+			other = true
+		} else if f.Field(it.Field) != nil {
+			names = append(names, it.Field)
+		}
+	}
+	return names, other
 }
 
 type withdrawData struct {

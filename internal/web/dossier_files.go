@@ -235,9 +235,31 @@ func (h *handler) dossierAttachment(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	sendFile(w, at.MIME, at.Name, content)
+}
+
+// dossierResult serves an electronic result to whoever may have it now
+// (the domain decides and audits), as a download.
+func (h *handler) dossierResult(w http.ResponseWriter, r *http.Request) {
+	a, err := requireActor(r)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	res, content, err := h.app.Dossiers.OpenResult(r.Context(), a, r.PathValue("code"), r.PathValue("result"))
+	if err != nil {
+		h.failBack(w, r, err, "/dossiers/"+r.PathValue("code"))
+		return
+	}
+	sendFile(w, res.MIME, res.Name, content)
+}
+
+// sendFile sends a dossier's file as a download: never shown by the
+// browser, whatever it holds, and never cached.
+func sendFile(w http.ResponseWriter, mime, name string, content []byte) {
 	hd := w.Header()
-	hd.Set("Content-Type", at.MIME)
-	hd.Set("Content-Disposition", dossier.ContentDisposition(at.Name))
+	hd.Set("Content-Type", mime)
+	hd.Set("Content-Disposition", dossier.ContentDisposition(name))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Cache-Control", "private, no-store")
 	hd.Set("Content-Length", strconv.Itoa(len(content)))

@@ -34,11 +34,16 @@ type dossierData struct {
 	Applicant  applicantView
 	Answers    []answerStep
 	History    []historyRow
+	// The request for documents the dossier waits on, and the inputs of
+	// what it marks, for the applicant (or the desk, for a walk-in).
+	Supplement  *dossier.Supplement
+	SupplyItems []supplyItem
+	SupplyOther bool // documents outside the form are asked for
+	// The electronic results the reader may download now.
+	Results []resultView
 	// For the applicant.
-	SupplementNote string
-	SupplySteps    []qStep
-	CanWithdraw    bool
-	Rate           *actForm
+	CanWithdraw bool
+	Rate        *actForm
 	// For officers: the forms of the actions the status allows them.
 	Actions []*actForm
 	// The attached files; the fields a scan may answer, when the reader
@@ -46,6 +51,18 @@ type dossierData struct {
 	Files        []fileView
 	AttachFields []qOption
 	Accept       string
+}
+
+// supplyItem is one item of a request for documents, with the input that
+// answers it (none for a document outside the form).
+type supplyItem struct {
+	Note  string
+	Field *qField
+}
+
+// resultView is an electronic result in the page's list.
+type resultView struct {
+	Code, Name, URL, Size, At string
 }
 
 type applicantView struct {
@@ -168,9 +185,10 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 			row.Due, due = formatDate(lang, e.DueDate), e.DueDate
 		}
 		data.History = append(data.History, row)
-		if e.Action == string(dossier.ActRequestDocuments) {
-			data.SupplementNote = e.Note
-		}
+	}
+	if data.Results, err = h.resultViews(r, a, d, lang); err != nil {
+		h.fail(w, r, err)
+		return
 	}
 	if pf == nil {
 		h.render(w, r, status, "dossier", data)
@@ -191,15 +209,12 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 		data.AttachFields = append(data.AttachFields, qOption{Value: "", Label: tr(lang, "dossier.attachments.other")})
 	}
 	if d.Status == dossier.StatusSupplement && (mine || h.walkIn(r, a, d)) {
-		values := d.Fields
-		if failed == string(dossier.ActSupplyDocuments) {
-			values = postedFields(form, allFieldNames(&pr.Form))
+		if data.Supplement, err = h.app.Dossiers.SupplementOf(ctx, d); err != nil {
+			h.fail(w, r, err)
+			return
 		}
-		data.SupplySteps = formSteps(lang, &pr.Form, values, errs, today)
-		files := byField(data.Files, atts)
-		for i := range data.SupplySteps {
-			withFiles(data.SupplySteps[i].Fields, files)
-		}
+		data.SupplyItems, data.SupplyOther = supplyItems(lang, pr, d, data.Supplement, failed, form, errs, today,
+			byField(data.Files, atts))
 	}
 	if mine {
 		switch d.Status {
@@ -210,10 +225,56 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 		}
 		data.CanWithdraw = hasAction(h.app.Dossiers.Allowed(r.Context(), a, d), dossier.ActWithdraw)
 	} else {
-		if data.Actions, err = h.officerForms(r, a, d, lang, failed, form, errs); err != nil {
+		if data.Actions, err = h.officerForms(r, a, d, pr, lang, failed, form, errs); err != nil {
 			h.fail(w, r, err)
 			return
 		}
 	}
 	h.render(w, r, status, "dossier", data)
+}
+
+// supplyItems are the inputs of what the request sp marks (every field
+// when it was not recorded), filled with the dossier's values or, after a
+// refusal, the posted ones; and whether other documents are asked for.
+func supplyItems(lang string, pr *dossier.Procedure, d *dossier.Dossier, sp *dossier.Supplement, failed string, form url.Values,
+	errs map[string]string, today workcal.Date, files map[string][]fileView) ([]supplyItem, bool) {
+	names, other := openFields(&pr.Form, sp, d)
+	values := d.Fields
+	if failed == string(dossier.ActSupplyDocuments) {
+		values = postedFields(form, names)
+	}
+	inputs := withFiles(formInputs(lang, &pr.Form, names, values, errs, today), files)
+	var out []supplyItem
+	if sp == nil || sp.N != d.SupplementRequests {
+		for i := range inputs {
+			out = append(out, supplyItem{Field: &inputs[i]})
+		}
+		return out, other
+	}
+	byName := map[string]*qField{}
+	for i := range inputs {
+		byName[inputs[i].Key] = &inputs[i]
+	}
+	for _, it := range sp.Items {
+		out = append(out, supplyItem{Note: it.Note, Field: byName[it.Field]})
+	}
+	return out, other
+}
+
+// resultViews lists the electronic results the reader may download now.
+func (h *handler) resultViews(r *http.Request, a *identity.Actor, d *dossier.Dossier, lang string) ([]resultView, error) {
+	res, err := h.app.Dossiers.ResultsOf(r.Context(), a, d)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]resultView, 0, len(res))
+	for _, x := range res {
+		out = append(out, resultView{Code: x.Code, Name: x.Name, URL: resultURL(d, x), Size: fileSize(lang, x.Size),
+			At: formatTime(lang, x.IssuedAt)})
+	}
+	return out, nil
+}
+
+func resultURL(d *dossier.Dossier, x dossier.ResultDocument) string {
+	return "/dossiers/" + d.Code + "/results/" + url.PathEscape(x.Code)
 }

@@ -289,6 +289,7 @@ type dossierRow struct {
 	Applicant  string
 	Submitted  string
 	Draft      bool
+	Results    []resultView // the electronic results ready to download
 }
 
 // lookups remembers, during one request, the names a list shows many

@@ -191,31 +191,46 @@ func TestOnlineFilingJourney(t *testing.T) {
 	res = desk.post("/dossiers/"+code+"/act/receive", nil)
 	expect(t, res, http.StatusConflict, "Hồ sơ đang ở trạng thái &#34;Được tiếp nhận&#34; nên không thể thực hiện việc &#34;tiếp nhận&#34;.")
 
-	// A request for documents needs the list of what is missing.
-	res = desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"note": {"  "}})
+	// A request for documents marks what is missing: every field of the
+	// form may be ticked, with a note; other documents one a line.
+	res = desk.get("/dossiers/" + code)
+	expect(t, res, 200, `<input type="checkbox" id="a-request-documents-items-marital_status" name="item" value="marital_status">`,
+		`name="item_note_divorce_or_death_file"`, `name="item_other"`)
+	refuse(t, res, "lần yêu cầu bổ sung thứ")
+	res = desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"note": {"Bổ sung"}, "item_note_purpose": {"x"}})
 	expect(t, res, http.StatusUnprocessableEntity,
-		`<p class="field-error" id="e-a-request-documents-note">Cần liệt kê đầy đủ một lần các giấy tờ, nội dung cần bổ sung.</p>`)
-	redirected(t, desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"note": {"Thiếu bản sao giấy tờ ly hôn.\nGhi lại tình trạng hôn nhân."}}),
+		`<p class="field-error" id="e-a-request-documents-items">Cần liệt kê đầy đủ một lần các giấy tờ, nội dung cần bổ sung.</p>`,
+		`name="item_note_purpose" type="text" value="x"`)
+	redirected(t, desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"note": {"Bổ sung một lần các mục sau."},
+		"item": {"marital_status", "divorce_or_death_file"}, "item_note_marital_status": {"Ghi lại tình trạng hôn nhân."},
+		"item_note_divorce_or_death_file": {"Thiếu bản sao giấy tờ ly hôn."}, "item_note_purpose": {"ignored: not ticked"}}),
 		"/dossiers/"+code+"?ok=request-documents")
 
 	// Online, only the citizen answers it.
 	refuse(t, desk.get("/dossiers/"+code), "/act/supply-documents", "/act/withdraw")
 
-	// The citizen sees the request and supplies: a wrong field is refused
-	// beside it, then the corrected form is accepted.
+	// The citizen sees the marked items only, with the desk's notes: a
+	// wrong value is refused beside it, then the answer is accepted. The
+	// other fields stay as received, whatever is posted.
 	res = citizen.get("/dossiers/" + code)
-	expect(t, res, 200, "Yêu cầu bổ sung giấy tờ", "Thiếu bản sao giấy tờ ly hôn.\nGhi lại tình trạng hôn nhân.",
-		`action="/dossiers/`+code+`/act/supply-documents"`, `value="Nguyễn Thị Lan"`, `<option value="chua_ket_hon" selected>`, "<dd>Bạn</dd>")
-	supply := with(marital(), "f_marital_status", "da_ly_hon", "f_divorce_or_death_file", "Bản án ly hôn số 15/2020/HNGĐ-ST")
-	res = citizen.post("/dossiers/"+code+"/act/supply-documents", with(supply, "f_requester_cccd", "0941900012"))
-	expect(t, res, http.StatusUnprocessableEntity, `id="qe-requester_cccd"`, "Số CCCD phải có đúng 12 chữ số.", `value="0941900012"`,
-		`<option value="da_ly_hon" selected>`)
-	loc = redirected(t, citizen.post("/dossiers/"+code+"/act/supply-documents", supply), "/dossiers/"+code+"?ok=supply-documents")
-	expect(t, citizen.get(loc), 200, "Đã gửi hồ sơ bổ sung", "Được tiếp nhận", "Đã ly hôn", "Bản án ly hôn số 15/2020/HNGĐ-ST")
+	expect(t, res, 200, "Yêu cầu bổ sung giấy tờ", "Bổ sung một lần các mục sau.", "Yêu cầu: Ghi lại tình trạng hôn nhân.",
+		"Yêu cầu: Thiếu bản sao giấy tờ ly hôn.", `action="/dossiers/`+code+`/act/supply-documents"`,
+		`<option value="chua_ket_hon" selected>`, `name="file_divorce_or_death_file" type="file"`, "<dd>Bạn</dd>")
+	refuse(t, res, `name="f_requester_full_name"`, `name="f_purpose"`, `id="f-attachments"`, "ignored: not ticked")
+	supply := url.Values{"f_marital_status": {"da_ly_hon"}, "f_divorce_or_death_file": {"Bản án ly hôn số 15/2020/HNGĐ-ST"}}
+	res = citizen.post("/dossiers/"+code+"/act/supply-documents", with(supply, "f_marital_status", "gay"))
+	expect(t, res, http.StatusUnprocessableEntity, `id="qe-marital_status"`, `value="Bản án ly hôn số 15/2020/HNGĐ-ST"`)
+	loc = redirected(t, citizen.post("/dossiers/"+code+"/act/supply-documents", with(supply, "f_requester_full_name", "Người Khác")),
+		"/dossiers/"+code+"?ok=supply-documents")
+	res = citizen.get(loc)
+	expect(t, res, 200, "Đã gửi hồ sơ bổ sung", "Được tiếp nhận", "Đã ly hôn", "Bản án ly hôn số 15/2020/HNGĐ-ST", "<dd>Nguyễn Thị Lan</dd>")
+	refuse(t, res, "Người Khác")
 
-	// The desk hands it to the commune's specialist, chosen from a list.
+	// The desk hands it to the commune's specialist, chosen from a list;
+	// asking again would make the dossier late, and the form says so.
 	res = desk.get("/dossiers/" + code)
-	expect(t, res, 200, `<option value="chuyenvien.31615">Nguyễn Văn Phúc (chuyenvien.31615)</option>`)
+	expect(t, res, 200, `<option value="chuyenvien.31615">Nguyễn Văn Phúc (chuyenvien.31615)</option>`,
+		"Đây sẽ là lần yêu cầu bổ sung thứ 2")
 	refuse(t, res, "motcua.31507", "Lâm Thị Hồng (")
 	expect(t, desk.post("/dossiers/"+code+"/act/assign", url.Values{"assignee": {"lanhdao.31615"}}), http.StatusUnprocessableEntity,
 		`id="e-a-assign-assignee"`, "Người được giao phải là chuyên viên của đơn vị giải quyết hồ sơ.")
@@ -232,8 +247,28 @@ func TestOnlineFilingJourney(t *testing.T) {
 	expect(t, leader.get("/inbox"), 200, code)
 	redirected(t, leader.post("/dossiers/"+code+"/act/approve", nil), "/dossiers/"+code+"?ok=approve")
 	refuse(t, leader.get("/dossiers/"+code), "/act/approve")
-	redirected(t, specialist.post("/dossiers/"+code+"/act/finish", url.Values{"result": {"Giấy xác nhận số 12/2026"}}),
-		"/dossiers/"+code+"?ok=finish")
+	// The procedure returns an electronic result: its PDF is required.
+	res = specialist.get("/dossiers/" + code)
+	expect(t, res, 200, `action="/dossiers/`+code+`/act/finish" enctype="multipart/form-data"`,
+		`<input id="a-finish-result_file" name="result_file" type="file" accept="application/pdf" multiple required`)
+	expect(t, specialist.postFiles("/dossiers/"+code+"/act/finish", url.Values{"result": {"Giấy xác nhận số 12/2026"}}),
+		http.StatusUnprocessableEntity, `id="e-a-finish-result_file"`, "cần đính kèm tệp PDF của Giấy xác nhận tình trạng hôn nhân",
+		`value="Giấy xác nhận số 12/2026"`)
+	expect(t, specialist.postFiles("/dossiers/"+code+"/act/finish", nil, upfile{"result_file", "kq.png", pngFile}),
+		http.StatusUnprocessableEntity, `id="e-a-finish-result_file"`, "Kết quả điện tử phải là tệp PDF.")
+	redirected(t, specialist.postFiles("/dossiers/"+code+"/act/finish", url.Values{"result": {"Giấy xác nhận số 12/2026"}},
+		upfile{"result_file", "Giấy xác nhận.pdf", pdfFile}), "/dossiers/"+code+"?ok=finish")
+	// Finishing twice: the state machine's reason, and no second result.
+	expect(t, specialist.postFiles("/dossiers/"+code+"/act/finish", nil, upfile{"result_file", "kq2.pdf", pdfFile}),
+		http.StatusConflict, "Hồ sơ đang ở trạng thái &#34;Đã xử lý xong&#34; nên không thể thực hiện việc &#34;hoàn thành xử lý&#34;.")
+	// Resolved, the electronic result is the citizen's at once.
+	result := "/dossiers/" + code + "/results/" + code + "-KQ1"
+	expect(t, citizen.get("/dossiers/"+code), 200, "Kết quả giải quyết điện tử", `<a href="`+result+`" download>Tải kết quả `+code+`-KQ1</a>`)
+	expect(t, citizen.get("/my/dossiers"), 200, `<a class="button small" href="`+result+`" download>`)
+	downloaded(t, citizen.get(result), "application/pdf",
+		`attachment; filename="Giay xac nhan.pdf"; filename*=UTF-8''Gi%E1%BA%A5y%20x%C3%A1c%20nh%E1%BA%ADn.pdf`, pdfFile)
+	expect(t, s.browser().as("congdan.2").get(result), http.StatusNotFound)
+	refuse(t, citizen.get("/dossiers/"+code), "-KQ2")
 
 	// The desk returns the result; the citizen rates the service.
 	expect(t, desk.get("/inbox"), 200, code, "Đã xử lý xong")
@@ -334,7 +369,8 @@ func TestCounterIntake(t *testing.T) {
 	expect(t, s.browser().post("/lookup", url.Values{"code": {code}, "phone": {"0987654321"}}), 200, "Được tiếp nhận")
 	// Without an account, the applicant answers a request for documents at
 	// the counter: the desk enters the corrections, and withdraws for them.
-	redirected(t, desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"note": {"Ghi rõ mục đích"}}), "/dossiers/")
+	redirected(t, desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"item": {"purpose"},
+		"item_note_purpose": {"Ghi rõ mục đích"}}), "/dossiers/")
 	res = desk.get("/dossiers/" + code)
 	expect(t, res, 200, "Ghi rõ mục đích", `action="/dossiers/`+code+`/act/supply-documents"`, `value="Đăng ký kết hôn"`,
 		`action="/dossiers/`+code+`/act/withdraw"`)

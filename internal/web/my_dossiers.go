@@ -42,6 +42,16 @@ func (h *handler) myDossiers(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
+	// The electronic results ready for the citizen, to download from here.
+	for i, x := range ds {
+		if x.Status != dossier.StatusResolved && x.Status != dossier.StatusReturned {
+			continue
+		}
+		if d.Rows[i].Results, err = h.resultViews(r, a, x, d.Lang); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
 	d.Prev, d.Next = pageLinks("/my/dossiers", q, n, len(ds), listPerPage)
 	h.render(w, r, http.StatusOK, "my_dossiers", d)
 }

@@ -91,6 +91,7 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /dossiers/{code}/receipt.pdf", h.dossierReceipt)
 	route("POST /dossiers/{code}/act/{action}", h.dossierAct)
 	route("GET /dossiers/{code}/attachments/{token}", h.dossierAttachment)
+	route("GET /dossiers/{code}/results/{result}", h.dossierResult)
 	route("POST /dossiers/{ref}/attachments", h.dossierAttach)
 	route("POST /dossiers/{ref}/attachments/{token}/remove", h.dossierAttachmentRemove)
 	route("GET /dossiers", h.dossiersList)
