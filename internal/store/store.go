@@ -234,7 +234,13 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 type Tx struct {
 	w      *writer
 	engine Engine
+	after  []func()
 }
+
+// AfterCommit runs fn once the transaction has committed (never when it
+// rolls back), in the caller's goroutine: e.g. to wake a worker for a job
+// the transaction enqueued, which it could not see before the commit.
+func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
 
 // Engine reports which engine the transaction runs on.
 func (tx *Tx) Engine() Engine { return tx.engine }

@@ -66,6 +66,7 @@ type writer struct {
 type txRequest struct {
 	ctx      context.Context
 	fn       func(tx *Tx) error
+	tx       *Tx
 	err      error
 	panicked any
 	done     chan struct{}
@@ -104,6 +105,11 @@ func (w *writer) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	<-r.done
 	if r.panicked != nil {
 		panic(r.panicked)
+	}
+	if r.err == nil {
+		for _, fn := range r.tx.after {
+			fn()
+		}
 	}
 	return r.err
 }
@@ -194,7 +200,8 @@ func (w *writer) run(batch []*txRequest) {
 				return
 			}
 		}
-		r.err, r.panicked = call(r.fn, &Tx{engine: w.engine, w: w})
+		r.tx = &Tx{engine: w.engine, w: w}
+		r.err, r.panicked = call(r.fn, r.tx)
 		failed := r.err != nil || r.panicked != nil
 		if alone {
 			if failed {
