@@ -173,7 +173,13 @@ func (db *DB) QueryRowContext(ctx context.Context, query string, args ...any) *s
 type Tx struct {
 	tx     *sql.Tx
 	engine Engine
+	after  []func()
 }
+
+// AfterCommit runs fn once the transaction has committed (never when it
+// rolls back): e.g. to wake a worker for a job the transaction enqueued,
+// which it could not see before the commit.
+func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
 
 // Engine reports which engine the transaction runs on.
 func (tx *Tx) Engine() Engine { return tx.engine }
@@ -211,6 +217,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, fn := range tx.after {
+		fn()
 	}
 	return nil
 }
