@@ -45,6 +45,17 @@ type Job struct {
 	Payload     json.RawMessage
 	Attempt     int // 1 on the first run
 	MaxAttempts int
+
+	finish func(ctx context.Context, tx *store.Tx, state, lastError string) error
+}
+
+// OnFinish registers fn to run in the transaction that records how this
+// run ended: state is Done, Queued (it will be retried) or Failed, and
+// lastError the handler's error as the job keeps it ("" when done). The handler's own records (a message's delivery
+// status, say) then change together with the job's, in one commit. fn
+// does not run when the run's lease was lost to another worker.
+func (j *Job) OnFinish(fn func(ctx context.Context, tx *store.Tx, state, lastError string) error) {
+	j.finish = fn
 }
 
 // Last reports whether this is the job's last attempt: if it fails, the
@@ -282,10 +293,16 @@ func (q *Queue) finish(ctx context.Context, j *Job, runErr error) error {
 	return q.db.InTx(ctx, func(tx *store.Tx) error {
 		// The attempt guard ignores an outcome that arrives after the lease
 		// ran out and another worker took the job over.
-		_, err := tx.ExecContext(ctx, `UPDATE jobs SET state = ?, last_error = ?, run_at = COALESCE(?, run_at),
+		res, err := tx.ExecContext(ctx, `UPDATE jobs SET state = ?, last_error = ?, run_at = COALESCE(?, run_at),
 			finished_at = ? WHERE id = ? AND state = ? AND attempts = ?`,
 			state, msg, runAt, finished, j.ID, Running, j.Attempt)
-		return err
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 || j.finish == nil {
+			return err
+		}
+		return j.finish(ctx, tx, state, msg)
 	})
 }
 

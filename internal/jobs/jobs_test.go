@@ -194,8 +194,13 @@ func TestLeaseTakeover(t *testing.T) {
 		q.Lease = time.Minute
 		release := make(chan struct{})
 		started := make(chan int, 2)
+		var finished []int
 		q.Handle("slow", func(ctx context.Context, j *jobs.Job) error {
 			started <- j.Attempt
+			j.OnFinish(func(ctx context.Context, tx *store.Tx, state, lastError string) error {
+				finished = append(finished, j.Attempt)
+				return nil
+			})
 			if j.Attempt == 1 {
 				<-release
 				return errors.New("too late to count")
@@ -221,6 +226,50 @@ func TestLeaseTakeover(t *testing.T) {
 		}
 		if in := get(t, q, id); in.State != jobs.Done || in.Attempts != 2 {
 			t.Fatalf("%+v", in)
+		}
+		if len(finished) != 1 || finished[0] != 2 {
+			t.Fatalf("OnFinish ran for attempts %v, want only the second", finished)
+		}
+	})
+}
+
+// OnFinish runs in the commit that records the outcome: what it writes is
+// kept with the outcome, and its failure leaves the job as it was.
+func TestOnFinishSharesTheOutcomeCommit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		q, c := newQueue(db)
+		var seen []string
+		fail := true
+		q.Handle("noted", func(ctx context.Context, j *jobs.Job) error {
+			j.OnFinish(func(ctx context.Context, tx *store.Tx, state, lastError string) error {
+				if fail {
+					fail = false
+					return errors.New("the outcome's commit failed")
+				}
+				seen = append(seen, state+": "+lastError)
+				_, err := tx.ExecContext(ctx, `UPDATE jobs SET payload = ? WHERE id = ?`, `"noted"`, j.ID)
+				return err
+			})
+			if j.Attempt < 3 {
+				return errors.New("not yet")
+			}
+			return nil
+		})
+		id := enqueue(t, db, q, "noted", nil, jobs.Options{})
+		runDue(t, q)
+		// Nothing was recorded: the job is still running under its lease.
+		if in := get(t, q, id); in.State != jobs.Running || in.Attempts != 1 || in.Payload != "null" {
+			t.Fatalf("after a failed outcome commit: %+v", in)
+		}
+		c.Add(q.Lease)
+		runDue(t, q)
+		c.Add(time.Hour)
+		runDue(t, q)
+		if in := get(t, q, id); in.State != jobs.Done || in.Attempts != 3 || in.Payload != `"noted"` {
+			t.Fatalf("%+v", in)
+		}
+		if strings.Join(seen, "; ") != "queued: not yet; done: " {
+			t.Fatalf("OnFinish saw %q", seen)
 		}
 	})
 }

@@ -209,21 +209,21 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	default:
 		err = jobs.Permanent(fmt.Errorf("notify: unknown channel %q", m.Channel))
 	}
-	status, sentAt, lastErr := Sent, any(store.FormatTime(s.Now())), ""
-	if err != nil {
-		status, sentAt, lastErr = Queued, nil, err.Error()
-		if jobs.IsPermanent(err) || j.Last() {
-			status = Failed
+	// The message's status changes in the commit that records the job's
+	// outcome, so the two always agree.
+	j.OnFinish(func(ctx context.Context, tx *store.Tx, state, lastError string) error {
+		status, sentAt := Sent, any(store.FormatTime(s.Now()))
+		switch state {
+		case jobs.Queued:
+			status, sentAt = Queued, nil
+		case jobs.Failed:
+			status, sentAt = Failed, nil
 		}
-	}
-	// Record the outcome even when the attempt ran out of time.
-	rctx := context.WithoutCancel(ctx)
-	uerr := s.db.InTx(rctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(rctx, `UPDATE notifications SET status = ?, provider = ?, attempts = ?, last_error = ?,
-			sent_at = ? WHERE id = ?`, status, provider, j.Attempt, lastErr, sentAt, m.ID)
+		_, err := tx.ExecContext(ctx, `UPDATE notifications SET status = ?, provider = ?, attempts = ?, last_error = ?,
+			sent_at = ? WHERE id = ?`, status, provider, j.Attempt, lastError, sentAt, m.ID)
 		return err
 	})
-	return errors.Join(err, uerr)
+	return err
 }
 
 // Message is a stored notice and its delivery status.
