@@ -62,7 +62,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 	}
 	ds.Gateway = &dossier.DevGateway{Secret: secret, Now: func() time.Time { return ds.Now() }}
 	q := jobs.New(db, log)
-	ns := notify.New(db, ids, us, ds, q)
+	ns := notify.New(db, us, ds, q)
 	ds.Notify = ns.Notify
 	return &App{
 		DB:         db,

@@ -80,7 +80,6 @@ const JobKind = "notify.deliver"
 // Service renders, stores and delivers the notices.
 type Service struct {
 	db    *store.DB
-	ids   *identity.Service
 	units *units.Service
 	ds    *dossier.Dossiers
 	queue *jobs.Queue
@@ -98,8 +97,8 @@ type Service struct {
 
 // New returns the service, with both channels recorded only, and
 // registers its delivery job on q.
-func New(db *store.DB, ids *identity.Service, us *units.Service, ds *dossier.Dossiers, q *jobs.Queue) *Service {
-	s := &Service{db: db, ids: ids, units: us, ds: ds, queue: q, Mailer: Recorder{}, SMS: Recorder{}, Now: time.Now}
+func New(db *store.DB, us *units.Service, ds *dossier.Dossiers, q *jobs.Queue) *Service {
+	s := &Service{db: db, units: us, ds: ds, queue: q, Mailer: Recorder{}, SMS: Recorder{}, Now: time.Now}
 	q.Handle(JobKind, s.deliver)
 	return s
 }
