@@ -13,6 +13,7 @@ func init() {
 		fs, df := newFlagSet(e, "demo")
 		addr := fs.String("addr", envOr(e, "EGOV_ADDR", "127.0.0.1:8080"), "address to listen on (EGOV_ADDR)")
 		password := fs.String("demo-password", envOr(e, "EGOV_DEMO_PASSWORD", demo.DefaultPassword), "password of every demo account (EGOV_DEMO_PASSWORD)")
+		nf := addNotifyFlags(fs, e)
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -22,6 +23,9 @@ func init() {
 			return err
 		}
 		defer a.Close()
+		if err := nf.apply(e, a); err != nil {
+			return err
+		}
 		if err := demo.Load(ctx, a, *password); err != nil {
 			return fmt.Errorf("loading the demo data: %w", err)
 		}

@@ -17,6 +17,7 @@ func init() {
 		fs, df := newFlagSet(e, "serve")
 		addr := fs.String("addr", envOr(e, "EGOV_ADDR", "127.0.0.1:8080"), "address to listen on (EGOV_ADDR)")
 		secure := fs.Bool("secure-cookies", e.getenv("EGOV_SECURE_COOKIES") == "1", "mark cookies Secure behind a TLS proxy (EGOV_SECURE_COOKIES=1)")
+		nf := addNotifyFlags(fs, e)
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -25,6 +26,9 @@ func init() {
 			return err
 		}
 		defer a.Close()
+		if err := nf.apply(e, a); err != nil {
+			return err
+		}
 		a.SecureCookies = *secure
 		return serve(ctx, e, a, *addr, nil)
 	})
@@ -47,6 +51,19 @@ func serve(ctx context.Context, e *env, a *app.App, addr string, ready func(url 
 	}
 	url := "http://" + ln.Addr().String()
 	a.Log.Info("listening", "url", url, "database", a.DB.Location, "engine", a.DB.Engine())
+	if a.Notify.BaseURL == "" {
+		a.Notify.BaseURL = url
+	}
+	// The background jobs (notification deliveries) run beside the
+	// server and stop after it, finishing what they are sending.
+	a.Jobs.Start()
+	defer func() {
+		jctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := a.Jobs.Stop(jctx); err != nil {
+			a.Log.Warn("background jobs cut short", "err", err)
+		}
+	}()
 	if ready != nil {
 		ready(url)
 	}

@@ -125,6 +125,7 @@ func (h *handler) wrap(rt route) http.Handler {
 			h.fail(w, r, err)
 			return
 		}
+		r = r.WithContext(i18n.WithLang(r.Context(), lang(r)))
 		if err := rt.handle(h, w, r); err != nil {
 			h.fail(w, r, err)
 		}

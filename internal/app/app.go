@@ -12,6 +12,8 @@ import (
 
 	"egov/internal/dossier"
 	"egov/internal/identity"
+	"egov/internal/jobs"
+	"egov/internal/notify"
 	"egov/internal/store"
 	"egov/internal/units"
 	"egov/internal/workcal"
@@ -30,7 +32,12 @@ type App struct {
 	// Payments is the online payment provider; the dossier service uses
 	// the same one (Dossiers.Gateway).
 	Payments dossier.Gateway
-	Log      *slog.Logger
+	// Jobs is the background job queue; serve and demo run its worker.
+	Jobs *jobs.Queue
+	// Notify tells applicants about their dossiers by e-mail and SMS
+	// (recorded only until a mailer and an SMS provider are set).
+	Notify *notify.Service
+	Log    *slog.Logger
 	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
 	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
 	SecureCookies bool
@@ -54,6 +61,9 @@ func New(db *store.DB, log *slog.Logger) *App {
 		rand.Read(secret)
 	}
 	ds.Gateway = &dossier.DevGateway{Secret: secret, Now: func() time.Time { return ds.Now() }}
+	q := jobs.New(db, log)
+	ns := notify.New(db, us, ds, q)
+	ds.Notify = ns.Notify
 	return &App{
 		DB:         db,
 		Units:      us,
@@ -62,6 +72,8 @@ func New(db *store.DB, log *slog.Logger) *App {
 		Procedures: procs,
 		Dossiers:   ds,
 		Payments:   ds.Gateway,
+		Jobs:       q,
+		Notify:     ns,
 		Log:        log,
 	}
 }

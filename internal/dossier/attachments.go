@@ -21,8 +21,6 @@ import (
 	"egov/internal/identity"
 	"egov/internal/store"
 	"egov/internal/vntext"
-
-	"golang.org/x/text/unicode/norm"
 )
 
 // Attachments (giấy tờ đính kèm): the scans and photos of the documents a
@@ -185,15 +183,7 @@ func looksLikeExtension(s string) bool {
 // removed) and the exact name in UTF-8 (RFC 6266, RFC 8187).
 func ContentDisposition(name string) string {
 	var ascii, enc strings.Builder
-	for _, r := range norm.NFD.String(name) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case r == 'đ':
-			r = 'd'
-		case r == 'Đ':
-			r = 'D'
-		}
+	for _, r := range vntext.Unaccent(name) {
 		switch {
 		case r < 0x20 || r > 0x7E || r == '"' || r == '\\' || r == '%' || r == ';':
 			ascii.WriteByte('_')

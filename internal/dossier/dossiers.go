@@ -31,6 +31,9 @@ type Dossiers struct {
 	procs *Procedures
 	// Gateway is the online payment provider (nil: no online payment).
 	Gateway Gateway
+	// Notify, when set, is called in the transaction of each change the
+	// applicant is told about (see Notification).
+	Notify func(ctx context.Context, tx *store.Tx, n Notification) error
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }
@@ -271,7 +274,7 @@ func (s *Dossiers) Intake(ctx context.Context, a *identity.Actor, in NewDossier)
 				return err
 			}
 		}
-		return nil
+		return s.notify(ctx, tx, "intake", d, proc, "")
 	})
 	if err != nil {
 		return nil, err
@@ -551,7 +554,10 @@ func (s *Dossiers) change(ctx context.Context, a *identity.Actor, key string, fn
 			return egov.Errorf(egov.ECONFLICT, "dossier.changed_meanwhile")
 		}
 		d.Version = version + 1
-		return s.event(ctx, tx, a, d, action, from, note)
+		if err := s.event(ctx, tx, a, d, action, from, note); err != nil {
+			return err
+		}
+		return s.notify(ctx, tx, action, d, proc, note)
 	})
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@
 package i18n
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -96,4 +97,19 @@ func Match(choice, acceptLanguage string) string {
 		}
 	}
 	return VI
+}
+
+type langKey struct{}
+
+// WithLang returns ctx carrying the language of the person making the
+// request, so that the domain can remember it (e.g. for the notices a
+// citizen will receive about a dossier they filed).
+func WithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langKey{}, lang)
+}
+
+// LangFrom returns the language WithLang put in ctx, or "".
+func LangFrom(ctx context.Context) string {
+	s, _ := ctx.Value(langKey{}).(string)
+	return s
 }

@@ -139,3 +139,28 @@ func TestReadsInsideManyTransactions(t *testing.T) {
 		}
 	})
 }
+
+func TestAfterCommit(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		var ran []string
+		boom := errors.New("boom")
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() { ran = append(ran, "rolled back") })
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatal(err)
+		}
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			tx.AfterCommit(func() { ran = append(ran, "committed") })
+			if len(ran) != 0 {
+				t.Error("ran before the commit")
+			}
+			return nil
+		})
+		if err != nil || len(ran) != 1 || ran[0] != "committed" {
+			t.Fatalf("%v %q", err, ran)
+		}
+	})
+}

@@ -41,6 +41,36 @@ func Fold(s string) string {
 	return b.String()
 }
 
+// Unaccent returns s without diacritics, with đ and Đ written d and D and
+// the few typographic signs Vietnamese text uses written in ASCII, keeping
+// the case: what fits the GSM alphabet of an SMS ("Đã tiếp nhận" becomes
+// "Da tiep nhan").
+func Unaccent(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range norm.NFD.String(s) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r == 'đ':
+			r = 'd'
+		case r == 'Đ':
+			r = 'D'
+		case r == '–' || r == '—':
+			r = '-'
+		case r == '“' || r == '”':
+			r = '"'
+		case r == '‘' || r == '’':
+			r = '\''
+		case r == '…':
+			b.WriteString("...")
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 var collatorPool = sync.Pool{New: func() any { return collate.New(language.Vietnamese) }}
 
 // Compare compares two strings in Vietnamese alphabetical order

@@ -31,3 +31,15 @@ func TestCompareVietnameseOrder(t *testing.T) {
 		}
 	}
 }
+
+func TestUnaccent(t *testing.T) {
+	for in, want := range map[string]string{
+		"Đăng ký khai sinh – Phường Ngã Năm…": "Dang ky khai sinh - Phuong Nga Nam...",
+		"ĐÃ TIẾP NHẬN hồ sơ “mới”":            "DA TIEP NHAN ho so \"moi\"",
+		"Thủy, Thuỷ, ỗ, ự":                    "Thuy, Thuy, o, u",
+	} {
+		if got := Unaccent(in); got != want {
+			t.Errorf("Unaccent(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

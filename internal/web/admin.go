@@ -31,6 +31,8 @@ type adminData struct {
 	Users, Audit, Calendar bool
 	// Procedures: the catalogue import, for administrators of the whole tree.
 	Procedures bool
+	// Messages: the notices sent to applicants (audit readers).
+	Messages bool
 }
 
 // adminIndex lists the administration pages the actor may use.
@@ -48,5 +50,6 @@ func (h *handler) adminIndex(w http.ResponseWriter, r *http.Request) {
 		Users:      hasPermission(a, identity.PermUsersManage),
 		Audit:      hasPermission(a, identity.PermAuditRead),
 		Calendar:   hasPermission(a, identity.PermCalendarManage),
-		Procedures: h.app.Identity.Can(r.Context(), a, identity.PermProceduresManage, 0) == nil})
+		Procedures: h.app.Identity.Can(r.Context(), a, identity.PermProceduresManage, 0) == nil,
+		Messages:   hasPermission(a, identity.PermAuditRead)})
 }

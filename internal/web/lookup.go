@@ -16,9 +16,11 @@ type lookupData struct {
 }
 
 // lookupForm is the public status lookup: a dossier code and the
-// applicant's phone number, no sign-in.
+// applicant's phone number, no sign-in. ?code= fills in the code (the link
+// in the notices sent to the applicant).
 func (h *handler) lookupForm(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "lookup", &lookupData{page: h.newPage(r, "dossier.lookup.title", "lookup"), Form: url.Values{}})
+	form := url.Values{"code": {clipRunes(r.URL.Query().Get("code"), 64)}}
+	h.render(w, r, http.StatusOK, "lookup", &lookupData{page: h.newPage(r, "dossier.lookup.title", "lookup"), Form: form})
 }
 
 // lookup answers with the code, the status and the due date, and nothing

@@ -49,7 +49,7 @@ func (h *handler) wrap(next http.HandlerFunc) http.Handler {
 			choice = c.Value
 		}
 		st.lang = i18n.Match(choice, r.Header.Get("Accept-Language"))
-		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		r = r.WithContext(i18n.WithLang(context.WithValue(r.Context(), stateKey{}, st), st.lang))
 
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 			a, err := h.app.Identity.ActorForToken(r.Context(), c.Value, identity.WebSession)

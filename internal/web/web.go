@@ -114,6 +114,7 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /admin/calendar", h.adminCalendar)
 	route("POST /admin/calendar", h.adminCalendarSet)
 	route("GET /admin/audit", h.adminAudit)
+	route("GET /admin/messages", h.adminMessages)
 	route("GET /admin/procedures", h.adminProcedures)
 	route("POST /admin/procedures", h.adminProceduresImport)
 
