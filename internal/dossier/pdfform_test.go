@@ -23,7 +23,7 @@ var (
 
 // pdfText returns the text of a PDF the forms wrote, runs joined by one
 // space and white space folded.
-func pdfText(t *testing.T, pdf []byte) string {
+func pdfText(t testing.TB, pdf []byte) string {
 	t.Helper()
 	var runs []string
 	for _, m := range streamRE.FindAllSubmatch(pdf, -1) {
