@@ -67,6 +67,7 @@ var routes = []route{
 	{method: "POST", pattern: "/api/v1/dossiers/{code}/attachments", auth: true, private: true, handle: (*handler).uploadAttachment},
 	{method: "GET", pattern: "/api/v1/dossiers/{code}/attachments", auth: true, private: true, handle: (*handler).listAttachments},
 	{method: "GET", pattern: "/api/v1/dossiers/{code}/attachments/{id}", auth: true, private: true, handle: (*handler).downloadAttachment},
+	{method: "GET", pattern: "/api/v1/dossiers/{code}/forms/{form}", auth: true, private: true, handle: (*handler).dossierFormPDF},
 	{method: "POST", pattern: "/api/v1/dossiers/{code}/payments", auth: true, private: true, handle: (*handler).startPayment},
 	{method: "GET", pattern: "/api/v1/payments", query: []string{"unit", "from", "to"}, auth: true, private: true, handle: (*handler).listPayments},
 	{method: "GET", pattern: "/api/v1/inbox", query: []string{"page"}, auth: true, private: true, handle: (*handler).inbox},

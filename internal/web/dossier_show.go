@@ -41,11 +41,17 @@ type dossierData struct {
 	Rate           *actForm
 	// For officers: the forms of the actions the status allows them.
 	Actions []*actForm
+	// The printable forms (Circular 01/2018) the reader may download.
+	Forms []formLink
 	// The attached files; the fields a scan may answer, when the reader
 	// may attach (the desk, at reception).
 	Files        []fileView
 	AttachFields []qOption
 	Accept       string
+}
+
+type formLink struct {
+	No, Title, URL string
 }
 
 type applicantView struct {
@@ -171,6 +177,11 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 		if e.Action == string(dossier.ActRequestDocuments) {
 			data.SupplementNote = e.Note
 		}
+	}
+	officer := h.app.Identity.Can(ctx, a, identity.PermDossierRead, d.UnitID) == nil
+	for _, f := range dossier.FormsOf(d, events, officer) {
+		data.Forms = append(data.Forms, formLink{No: tr(lang, "dossier.form.number", string(f)),
+			Title: tr(lang, "dossier.form."+string(f)), URL: "/dossiers/" + d.Code + "/forms/" + string(f)})
 	}
 	if pf == nil {
 		h.render(w, r, status, "dossier", data)
