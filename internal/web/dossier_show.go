@@ -26,14 +26,16 @@ type dossierData struct {
 	FeeWaived  string
 	Payment    string // the online payment's status
 	PayButton  string // the applicant may pay the fee online
-	Holder     string
-	Submitted  string
-	Received   string
-	Finished   string
-	Returned   string
-	Applicant  applicantView
-	Answers    []answerStep
-	History    []historyRow
+	// PaymentReceipt is the receipt of the paid fee (biên lai).
+	PaymentReceipt string
+	Holder         string
+	Submitted      string
+	Received       string
+	Finished       string
+	Returned       string
+	Applicant      applicantView
+	Answers        []answerStep
+	History        []historyRow
 	// For the applicant.
 	SupplementNote string
 	SupplySteps    []qStep
@@ -151,7 +153,7 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 		}
 		data.Answers = answers(lang, pf, d.Fields, nil, full)
 	}
-	if data.Payment, data.PayButton, err = h.paymentView(r, a, d, lang, mine); err != nil {
+	if data.Payment, data.PayButton, data.PaymentReceipt, err = h.paymentView(r, a, d, lang, mine); err != nil {
 		h.fail(w, r, err)
 		return
 	}
