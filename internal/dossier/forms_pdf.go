@@ -74,11 +74,16 @@ func (b *FormBase) heading(title string) heading {
 		Title: title, Code: orDots(b.Code)}
 }
 
-// received prints when the dossier was received, when known.
-func (p *printer) received(at time.Time) {
-	if !at.IsZero() {
-		p.line(reg("Thời gian tiếp nhận hồ sơ: " + vnTime(at)))
+// top prints what forms 02–04 start with: the heading, whose dossier it
+// is, the procedure and when the dossier was received (when known).
+func (p *printer) top(f FormBase, title string, received time.Time) {
+	p.header(f.heading(title))
+	p.applicant("Hồ sơ của: ", f.ApplicantName, f.ApplicantAddress, f.ApplicantPhone, f.ApplicantEmail)
+	p.request(f.ProcedureName, f.ProcedureCode)
+	if !received.IsZero() {
+		p.line(reg("Thời gian tiếp nhận hồ sơ: " + vnTime(received)))
 	}
+	p.gap(1)
 }
 
 // paras prints text as paragraphs, one a line of the text, indented.
@@ -105,11 +110,7 @@ func WriteSupplementPDF(w io.Writer, f SupplementRequest) error {
 	}
 	const title = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
 	return writeForm(w, f.info("Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ", "Mẫu 02, Thông tư 01/2018/TT-VPCP"), func(p *printer) {
-		p.header(f.heading(title))
-		p.applicant("Hồ sơ của: ", f.ApplicantName, f.ApplicantAddress, f.ApplicantPhone, f.ApplicantEmail)
-		p.request(f.ProcedureName, f.ProcedureCode)
-		p.received(f.ReceivedAt)
-		p.gap(1)
+		p.top(f.FormBase, title, f.ReceivedAt)
 		p.line(reg("Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:"))
 		if len(items) == 0 {
 			items = []string{"……………………"}
@@ -129,11 +130,7 @@ func WriteRefusalPDF(w io.Writer, f Refusal) error {
 	f.clean()
 	const title = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
 	return writeForm(w, f.info("Phiếu từ chối tiếp nhận giải quyết hồ sơ", "Mẫu 03, Thông tư 01/2018/TT-VPCP"), func(p *printer) {
-		p.header(f.heading(title))
-		p.applicant("Hồ sơ của: ", f.ApplicantName, f.ApplicantAddress, f.ApplicantPhone, f.ApplicantEmail)
-		p.request(f.ProcedureName, f.ProcedureCode)
-		p.received(f.ReceivedAt)
-		p.gap(1)
+		p.top(f.FormBase, title, f.ReceivedAt)
 		p.line(reg("Qua xem xét, " + f.Agency + " thông báo không tiếp nhận, giải quyết hồ sơ này với lý do cụ thể như sau:"))
 		if strings.TrimSpace(f.Reason) == "" {
 			p.paras("……………………")
@@ -156,11 +153,7 @@ func WriteApologyPDF(w io.Writer, f Apology) error {
 	}
 	const title = "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ"
 	return writeForm(w, f.info("Phiếu xin lỗi và hẹn lại ngày trả kết quả", "Mẫu 04, Thông tư 01/2018/TT-VPCP"), func(p *printer) {
-		p.header(f.heading(title))
-		p.applicant("Hồ sơ của: ", f.ApplicantName, f.ApplicantAddress, f.ApplicantPhone, f.ApplicantEmail)
-		p.request(f.ProcedureName, f.ProcedureCode)
-		p.received(f.ReceivedAt)
-		p.gap(1)
+		p.top(f.FormBase, title, f.ReceivedAt)
 		p.line(reg("Theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả, thời gian trả kết quả giải quyết hồ sơ là "),
 			bold(dateOr(f.DueDate)), reg("."))
 		p.line(reg("Tuy nhiên đến nay, " + f.Agency + " chưa thể trả kết quả giải quyết hồ sơ của ông/bà đúng hạn. Lý do:"))

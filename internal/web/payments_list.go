@@ -102,21 +102,32 @@ func (h *handler) defaultUnit(r *http.Request, a *identity.Actor, perm identity.
 	return ""
 }
 
+// paymentsAsked reads the reconciliation list the signed-in reader asks
+// for, after checking they may reconcile somewhere; ok false means the
+// response is sent.
+func (h *handler) paymentsAsked(w http.ResponseWriter, r *http.Request) (a *identity.Actor, pq paymentQuery, form url.Values,
+	errs map[string]string, ok bool) {
+	a, err := requireActor(r)
+	if err == nil && !hasPermission(a, identity.PermPaymentsRead) {
+		err = errNoPayments
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return nil, pq, nil, nil, false
+	}
+	pq, form, errs = h.paymentQueryOf(r, a, state(r).lang)
+	return a, pq, form, errs, true
+}
+
 // paymentsList is the accountant's reconciliation page: the online
 // payments of a unit's territory over a period, by status, with totals and
 // the same list as CSV.
 func (h *handler) paymentsList(w http.ResponseWriter, r *http.Request) {
-	a, err := requireActor(r)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if !hasPermission(a, identity.PermPaymentsRead) {
-		h.fail(w, r, errNoPayments)
+	a, pq, form, errs, ok := h.paymentsAsked(w, r)
+	if !ok {
 		return
 	}
 	p := h.newPage(r, "payment.list.title", "payments")
-	pq, form, errs := h.paymentQueryOf(r, a, p.Lang)
 	d := &paymentsData{page: p, Form: form, Errors: errs}
 	for _, s := range []dossier.PaymentStatus{dossier.PaymentPaid, dossier.PaymentPending, dossier.PaymentFailed} {
 		d.Statuses = append(d.Statuses, qOption{Value: string(s), Label: tr(p.Lang, "payment.status."+string(s)), Selected: s == pq.Status})
@@ -178,17 +189,11 @@ func (h *handler) paymentsList(w http.ResponseWriter, r *http.Request) {
 // paymentsExport sends the reconciliation list as CSV (UTF-8 with a byte
 // order mark, so that spreadsheet programs read the Vietnamese right).
 func (h *handler) paymentsExport(w http.ResponseWriter, r *http.Request) {
-	a, err := requireActor(r)
-	if err != nil {
-		h.fail(w, r, err)
+	a, pq, form, errs, ok := h.paymentsAsked(w, r)
+	if !ok {
 		return
 	}
-	if !hasPermission(a, identity.PermPaymentsRead) {
-		h.fail(w, r, errNoPayments)
-		return
-	}
-	lang := h.newPage(r, "payment.list.title", "payments").Lang
-	pq, form, errs := h.paymentQueryOf(r, a, lang)
+	lang := state(r).lang
 	if len(errs) > 0 {
 		// The page shows what is wrong beside the inputs.
 		seeOther(w, r, "/payments?"+r.URL.RawQuery)

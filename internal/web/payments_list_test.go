@@ -9,18 +9,29 @@ import (
 	"testing"
 
 	"egov/internal/dossier"
+	"egov/internal/identity"
 )
+
+// actor is the actor of a demo account.
+func (s *site) actor(username string) *identity.Actor {
+	s.t.Helper()
+	u, err := s.app.Identity.UserByName(context.Background(), username)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	a, err := s.app.Identity.ActorFor(context.Background(), u)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return a
+}
 
 // paid pays the fee of the dossier with this code through the domain, as
 // the gateway would report it, and returns the payment's reference.
 func (s *site) paid(citizen, code, txn string, status dossier.PaymentStatus) string {
 	s.t.Helper()
 	ctx := context.Background()
-	u, err := s.app.Identity.UserByName(ctx, citizen)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	a, _ := s.app.Identity.ActorFor(ctx, u)
+	a := s.actor(citizen)
 	to, err := s.app.Dossiers.StartPayment(ctx, a, code, "/payments/return")
 	if err != nil {
 		s.t.Fatal(err)
