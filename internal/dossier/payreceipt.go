@@ -71,7 +71,14 @@ func WritePaymentReceiptPDF(w io.Writer, r PaymentReceiptData) error {
 		if r.PayerAddress != "" {
 			p.line(reg("Địa chỉ: " + r.PayerAddress))
 		}
-		fee := []span{reg("Tên loại phí, lệ phí: phí, lệ phí giải quyết thủ tục "), bold(orDots(r.ProcedureName))}
+		// "Thủ tục cấp …" reads "phí, lệ phí giải quyết thủ tục cấp …".
+		name := r.ProcedureName
+		if strings.HasPrefix(name, "Thủ tục ") {
+			name = lowerFirst(name)
+		} else if name != "" {
+			name = "thủ tục " + name
+		}
+		fee := []span{reg("Tên loại phí, lệ phí: phí, lệ phí giải quyết "), bold(orDots(name))}
 		if r.ProcedureCode != "" {
 			fee = append(fee, reg(" (mã thủ tục "+r.ProcedureCode+")"))
 		}

@@ -40,7 +40,7 @@ func TestPaymentReceipt(t *testing.T) {
 			}
 			contains(t, "the receipt", dossier.PDFText(t, pdf), "BIÊN LAI THU PHÍ, LỆ PHÍ", "(Biên lai điện tử)",
 				"Đơn vị thu phí, lệ phí: UBND XÃ AN THẠNH", "Tên người nộp: Nguyễn Thị Lan",
-				"Tên loại phí, lệ phí: phí, lệ phí giải quyết thủ tục Thủ tục cấp Giấy xác nhận tình trạng hôn nhân (mã thủ tục 1.004873)",
+				"Tên loại phí, lệ phí: phí, lệ phí giải quyết thủ tục cấp Giấy xác nhận tình trạng hôn nhân (mã thủ tục 1.004873)",
 				"Mã hồ sơ: "+d2.Code, "Số tiền: 8.000 đồng", "Viết bằng chữ: Tám nghìn đồng", "Mã giao dịch: VNP-42",
 				"Mã thanh toán: "+ref, "Thời gian thanh toán: 09 giờ 00 phút, ngày 02 tháng 11 năm 2026", "An Thạnh, ngày 02 tháng 11 năm 2026")
 		}

@@ -33,5 +33,5 @@ func TestPaymentReceiptOnePage(t *testing.T) {
 		t.Errorf("%d pages", pages(buf.Bytes()))
 	}
 	wantText(t, pdfText(t, buf.Bytes()), "Số: 0000123", "Ký hiệu mẫu: 01BLP0-001 Ký hiệu: AT-26E", "Mã số thuế: 2200123456",
-		"Số tiền: 200.000 đồng", "Viết bằng chữ: Hai trăm nghìn đồng", "NGƯỜI NỘP TIỀN", "ĐƠN VỊ THU PHÍ, LỆ PHÍ")
+		"Số tiền: 200.000 đồng", "giải quyết thủ tục chứng thực bản sao (mã thủ tục 2.000815)", "Viết bằng chữ: Hai trăm nghìn đồng", "NGƯỜI NỘP TIỀN", "ĐƠN VỊ THU PHÍ, LỆ PHÍ")
 }
