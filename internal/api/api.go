@@ -68,8 +68,10 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/dossiers/{code}/attachments", auth: true, private: true, handle: (*handler).listAttachments},
 	{method: "GET", pattern: "/api/v1/dossiers/{code}/attachments/{id}", auth: true, private: true, handle: (*handler).downloadAttachment},
 	{method: "GET", pattern: "/api/v1/dossiers/{code}/results/{result}", auth: true, private: true, handle: (*handler).downloadResult},
+	{method: "GET", pattern: "/api/v1/dossiers/{code}/forms/{form}", auth: true, private: true, handle: (*handler).dossierFormPDF},
 	{method: "POST", pattern: "/api/v1/dossiers/{code}/payments", auth: true, private: true, handle: (*handler).startPayment},
-	{method: "GET", pattern: "/api/v1/payments", query: []string{"unit", "from", "to"}, auth: true, private: true, handle: (*handler).listPayments},
+	{method: "GET", pattern: "/api/v1/payments", query: []string{"unit", "from", "to", "status"}, auth: true, private: true, handle: (*handler).listPayments},
+	{method: "GET", pattern: "/api/v1/payments/{ref}/receipt", auth: true, private: true, handle: (*handler).paymentReceiptPDF},
 	{method: "GET", pattern: "/api/v1/inbox", query: []string{"page"}, auth: true, private: true, handle: (*handler).inbox},
 	{method: "GET", pattern: "/api/v1/dossier-stats", query: []string{"unit", "from", "to"}, auth: true, private: true, handle: (*handler).dossierStats},
 	// The lookup needs no token, but concerns a person: not cached.

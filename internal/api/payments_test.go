@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"egov/internal/dossier"
@@ -51,6 +52,32 @@ func TestPayments(t *testing.T) {
 		p := ps[0].(map[string]any)
 		if p["dossier_code"] != code || p["status"] != "paid" || p["provider_txn"] != "VNP-1" || p["paid_at"] == nil {
 			t.Errorf("payment %v", p)
+		}
+		if tot := list["totals"].(map[string]any)["paid"].(map[string]any); tot["count"] != 1.0 || tot["amount"] != d["fee"] {
+			t.Errorf("totals %v", list["totals"])
+		}
+		if p["procedure"] != "1.004873" {
+			t.Errorf("procedure %v", p["procedure"])
+		}
+		pending := w.must(http.StatusOK, "ketoan.31615", "GET", "/api/v1/payments?unit=31615&from=2026-03-01&to=2026-03-31&status=pending", nil)
+		if n := len(pending["payments"].([]any)); n != 0 {
+			t.Errorf("%d pending", n)
+		}
+		if r := w.call("ketoan.31615", "GET", "/api/v1/payments?unit=31615&status=refunded", nil); r.Status != http.StatusBadRequest {
+			t.Errorf("a bad status: %d", r.Status)
+		}
+		// The receipt, for the payer and the unit's officers.
+		receipt := "/api/v1/payments/" + p["ref"].(string) + "/receipt"
+		for _, who := range []string{"congdan.1", "ketoan.31615", "motcua.31615"} {
+			r := w.call(who, "GET", receipt, nil)
+			if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(r.Body), "%PDF-") {
+				t.Errorf("receipt as %s: %d %s", who, r.Status, r.Header.Get("Content-Type"))
+			}
+		}
+		for _, who := range []string{"congdan.2", "motcua.31507"} {
+			if r := w.call(who, "GET", receipt, nil); r.Status != http.StatusNotFound {
+				t.Errorf("receipt as %s: %d", who, r.Status)
+			}
 		}
 		if r := w.call("congdan.1", "GET", "/api/v1/payments?unit=31615", nil); r.Status != http.StatusForbidden {
 			t.Errorf("a citizen's reconciliation: %d", r.Status)

@@ -28,6 +28,7 @@ var Accounts = []Account{
 	{Username: "chuyenvien.31615", FullName: "Nguyễn Văn Phúc", Role: identity.RoleSpecialist, UnitCode: "31615", What: "chuyên viên Xã An Thạnh / specialist"},
 	{Username: "lanhdao.31615", FullName: "Thạch Sô Phên", Role: identity.RoleLeader, UnitCode: "31615", What: "lãnh đạo Xã An Thạnh / leader"},
 	{Username: "motcua.31507", FullName: "Lý Thị Mai", Role: identity.RoleReceiver, UnitCode: "31507", What: "một cửa Phường Sóc Trăng / one-stop receiver"},
+	{Username: "ketoan.31615", FullName: "Trương Thị Thu", Role: identity.RoleAccountant, UnitCode: "31615", What: "kế toán Xã An Thạnh / accountant"},
 	{Username: "thongke.31615", FullName: "Đặng Quốc Bảo", Role: identity.RoleReporter, UnitCode: "31615", What: "báo cáo số liệu Xã An Thạnh / reporter"},
 	{Username: "thongke.92", FullName: "Huỳnh Thanh Vân", Role: identity.RoleStatistician, UnitCode: "92", What: "thống kê Thành phố Cần Thơ / statistician"},
 	{Username: "htx.st25", FullName: "HTX Lúa gạo ST25 Gia Hòa", Role: identity.RoleTraceOperator, UnitCode: "31726", What: "truy xuất nguồn gốc, hợp tác xã lúa ST25 / rice cooperative"},

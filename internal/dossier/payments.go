@@ -41,6 +41,12 @@ type Payment struct {
 	ProviderTxn string
 	CreatedAt   time.Time
 	PaidAt      time.Time
+
+	// Of the dossier: who pays, for what, where.
+	UnitID        int64
+	ApplicantID   int64
+	ApplicantName string
+	ProcedureCode string
 }
 
 // Notice is what a payment provider reports about a payment, once its
@@ -196,16 +202,19 @@ func (s *Dossiers) StartPayment(ctx context.Context, a *identity.Actor, code, re
 	return s.Gateway.Start(p, returnURL)
 }
 
-const paymentColumns = `p.id, p.ref, p.dossier_id, d.code, p.amount, p.status, p.provider, p.provider_txn, p.created_at, p.paid_at`
+const paymentColumns = `p.id, p.ref, p.dossier_id, d.code, p.amount, p.status, p.provider, p.provider_txn, p.created_at, p.paid_at,
+	d.unit_id, d.applicant_id, d.applicant_name, d.procedure_code`
 
 func scanPayment(row interface{ Scan(...any) error }) (*Payment, error) {
 	var p Payment
 	var code, txn, paid sql.NullString
+	var applicant sql.NullInt64
 	var status, created string
-	if err := row.Scan(&p.ID, &p.Ref, &p.DossierID, &code, &p.Amount, &status, &p.Provider, &txn, &created, &paid); err != nil {
+	if err := row.Scan(&p.ID, &p.Ref, &p.DossierID, &code, &p.Amount, &status, &p.Provider, &txn, &created, &paid,
+		&p.UnitID, &applicant, &p.ApplicantName, &p.ProcedureCode); err != nil {
 		return nil, err
 	}
-	p.DossierCode, p.Status, p.ProviderTxn = code.String, PaymentStatus(status), txn.String
+	p.DossierCode, p.Status, p.ProviderTxn, p.ApplicantID = code.String, PaymentStatus(status), txn.String, applicant.Int64
 	p.CreatedAt, _ = store.ParseTime(created)
 	p.PaidAt = parseNullTime(paid)
 	return &p, nil
@@ -317,22 +326,30 @@ func (s *Dossiers) PaymentOf(ctx context.Context, d *Dossier) (*Payment, error) 
 
 // Payments is the reconciliation list of a unit's territory over the days
 // [from, to] in Vietnam: the payments paid in the period and the attempts
-// started in it that were not paid, oldest first. Officers who receive
-// the unit's dossiers (dossier.receive) may ask.
-func (s *Dossiers) Payments(ctx context.Context, a *identity.Actor, unitCode string, from, to workcal.Date) ([]Payment, error) {
+// started in it that were not paid, oldest first; status, when not empty,
+// keeps only the payments in that status. Officers who may read the
+// unit's payments (payments.read: the accountant, the desk, the leader)
+// may ask.
+func (s *Dossiers) Payments(ctx context.Context, a *identity.Actor, unitCode string, from, to workcal.Date, status PaymentStatus) ([]Payment, error) {
 	if to.Before(from) {
 		return nil, egov.FieldError("to", "dossier.period_invalid")
 	}
-	ids, err := s.payTerritory(ctx, a, unitCode, identity.PermDossierReceive)
+	switch status {
+	case "", PaymentPending, PaymentPaid, PaymentFailed:
+	default:
+		return nil, egov.FieldError("status", "payment.status_invalid")
+	}
+	ids, err := s.payTerritory(ctx, a, unitCode, identity.PermPaymentsRead)
 	if err != nil {
 		return nil, err
 	}
 	start, end := from.Time(workcal.ICT), to.AddDays(1).Time(workcal.ICT)
-	args := append(ids, store.FormatTime(start), store.FormatTime(end))
+	args := append(ids, store.FormatTime(start), store.FormatTime(end), string(status), string(status))
 	rows, err := s.db.QueryContext(ctx, `SELECT `+paymentColumns+`
 		FROM payments p JOIN dossiers d ON d.id = p.dossier_id
 		WHERE d.unit_id IN (`+placeholders(len(ids))+`)
 		AND COALESCE(p.paid_at, p.created_at) >= ? AND COALESCE(p.paid_at, p.created_at) < ?
+		AND (? = '' OR p.status = ?)
 		ORDER BY COALESCE(p.paid_at, p.created_at), p.id`, args...)
 	if err != nil {
 		return nil, err
@@ -347,6 +364,22 @@ func (s *Dossiers) Payments(ctx context.Context, a *identity.Actor, unitCode str
 		out = append(out, *p)
 	}
 	return out, rows.Err()
+}
+
+// PaymentTotals sums a reconciliation list by status.
+type PaymentTotals struct {
+	Count  map[PaymentStatus]int
+	Amount map[PaymentStatus]int64
+}
+
+// TotalsOf sums the payments by status.
+func TotalsOf(ps []Payment) PaymentTotals {
+	t := PaymentTotals{Count: map[PaymentStatus]int{}, Amount: map[PaymentStatus]int64{}}
+	for _, p := range ps {
+		t.Count[p.Status]++
+		t.Amount[p.Status] += p.Amount
+	}
+	return t
 }
 
 // payTerritory returns the ids of the units of unitCode's territory (as

@@ -150,11 +150,11 @@ func TestPayments(t *testing.T) {
 		if st, _ := w.app.Dossiers.Stats(w.ctx, w.actor("motcua.31615"), "31615", day.AddDays(1), day.AddDays(1)); st == nil || st.PaidOnline != 0 {
 			t.Errorf("paid online the next day: %+v", st)
 		}
-		list, err := w.app.Dossiers.Payments(w.ctx, w.actor("motcua.31615"), "31615", day, day)
+		list, err := w.app.Dossiers.Payments(w.ctx, w.actor("motcua.31615"), "31615", day, day, "")
 		if err != nil || len(list) != 2 || list[0].DossierCode != d.Code && list[1].DossierCode != d.Code {
 			t.Fatalf("reconciliation: %+v %v", list, err)
 		}
-		if _, err := w.app.Dossiers.Payments(w.ctx, w.actor("congdan.1"), "31615", day, day); errCode(err) != egov.EFORBIDDEN {
+		if _, err := w.app.Dossiers.Payments(w.ctx, w.actor("congdan.1"), "31615", day, day, ""); errCode(err) != egov.EFORBIDDEN {
 			t.Errorf("a citizen's reconciliation: %v", err)
 		}
 	})

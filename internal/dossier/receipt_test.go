@@ -3,9 +3,6 @@ package dossier
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -77,26 +74,6 @@ func renderPDF(t *testing.T, r ReceiptData) []byte {
 var pageObject = regexp.MustCompile(`/Type\s*/Page[^s]`)
 
 func pages(pdf []byte) int { return len(pageObject.FindAll(pdf, -1)) }
-
-// pdfText extracts the text with poppler's pdftotext, skipping the caller
-// when the tool is not installed (it is not needed in CI), and folds runs
-// of white space to one space.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		t.Skip("pdftotext (poppler-utils) is not installed")
-	}
-	path := filepath.Join(t.TempDir(), "receipt.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-enc", "UTF-8", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return strings.Join(strings.Fields(string(out)), " ")
-}
 
 func TestReceiptOnePage(t *testing.T) {
 	for _, n := range []int{0, 1, 4, 10} {

@@ -12,10 +12,12 @@ const (
 	RoleReporter      Role = "reporter"       // báo cáo: enters statistics for the unit
 	RoleStatistician  Role = "statistician"   // thống kê: approves and analyses statistics
 	RoleTraceOperator Role = "trace_operator" // truy xuất: records traceability events
+	RoleAccountant    Role = "accountant"     // kế toán: reconciles the fees collected
 )
 
 // Roles lists every role in the order the UI shows them.
-var Roles = []Role{RoleAdmin, RoleReceiver, RoleSpecialist, RoleLeader, RoleReporter, RoleStatistician, RoleTraceOperator}
+var Roles = []Role{RoleAdmin, RoleReceiver, RoleSpecialist, RoleLeader, RoleReporter, RoleStatistician, RoleTraceOperator,
+	RoleAccountant}
 
 // Permission is one kind of action on a unit's objects.
 type Permission string
@@ -31,6 +33,10 @@ const (
 	PermDossierReceive Permission = "dossier.receive"
 	PermDossierProcess Permission = "dossier.process"
 	PermDossierApprove Permission = "dossier.approve"
+	// PermPaymentsRead reads the fees paid for the unit's dossiers: the
+	// reconciliation list and the receipts. It shows who paid for which
+	// procedure, not the dossiers themselves.
+	PermPaymentsRead Permission = "payments.read"
 
 	PermStatsEnter   Permission = "stats.enter"
 	PermStatsApprove Permission = "stats.approve"
@@ -46,12 +52,13 @@ const (
 // matrix test (TestPolicyMatrix in identity_test.go) walks it.
 var Policy = map[Role][]Permission{
 	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage, PermProceduresManage},
-	RoleReceiver:      {PermDossierRead, PermDossierReceive, PermPersonalDataRead},
+	RoleReceiver:      {PermDossierRead, PermDossierReceive, PermPersonalDataRead, PermPaymentsRead},
 	RoleSpecialist:    {PermDossierRead, PermDossierProcess, PermPersonalDataRead},
-	RoleLeader:        {PermDossierRead, PermDossierApprove, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead},
+	RoleLeader:        {PermDossierRead, PermDossierApprove, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead, PermPaymentsRead},
 	RoleReporter:      {PermStatsEnter},
 	RoleStatistician:  {PermStatsEnter, PermStatsApprove, PermStatsAnalyse},
 	RoleTraceOperator: {PermTraceCapture},
+	RoleAccountant:    {PermPaymentsRead},
 }
 
 // wholeTreeOnly are permissions that only a grant on the whole tree gives:

@@ -26,14 +26,16 @@ type dossierData struct {
 	FeeWaived  string
 	Payment    string // the online payment's status
 	PayButton  string // the applicant may pay the fee online
-	Holder     string
-	Submitted  string
-	Received   string
-	Finished   string
-	Returned   string
-	Applicant  applicantView
-	Answers    []answerStep
-	History    []historyRow
+	// PaymentReceipt is the receipt of the paid fee (biên lai).
+	PaymentReceipt string
+	Holder         string
+	Submitted      string
+	Received       string
+	Finished       string
+	Returned       string
+	Applicant      applicantView
+	Answers        []answerStep
+	History        []historyRow
 	// The request for documents the dossier waits on, and the inputs of
 	// what it marks, for the applicant (or the desk, for a walk-in).
 	Supplement  *dossier.Supplement
@@ -46,6 +48,8 @@ type dossierData struct {
 	Rate        *actForm
 	// For officers: the forms of the actions the status allows them.
 	Actions []*actForm
+	// The printable forms (Circular 01/2018) the reader may download.
+	Forms []formLink
 	// The attached files; the fields a scan may answer, when the reader
 	// may attach (the desk, at reception).
 	Files        []fileView
@@ -63,6 +67,10 @@ type supplyItem struct {
 // resultView is an electronic result in the page's list.
 type resultView struct {
 	Code, Name, URL, Size, At string
+}
+
+type formLink struct {
+	No, Title, URL string
 }
 
 type applicantView struct {
@@ -162,7 +170,7 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 		}
 		data.Answers = answers(lang, pf, d.Fields, nil, full)
 	}
-	if data.Payment, data.PayButton, err = h.paymentView(r, a, d, lang, mine); err != nil {
+	if data.Payment, data.PayButton, data.PaymentReceipt, err = h.paymentView(r, a, d, lang, mine); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -189,6 +197,11 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 	if data.Results, err = h.resultViews(r, a, d, lang); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	officer := h.app.Identity.Can(ctx, a, identity.PermDossierRead, d.UnitID) == nil
+	for _, f := range dossier.FormsOf(d, events, officer) {
+		data.Forms = append(data.Forms, formLink{No: tr(lang, "dossier.form.number", string(f)),
+			Title: tr(lang, "dossier.form."+string(f)), URL: "/dossiers/" + d.Code + "/forms/" + string(f)})
 	}
 	if pf == nil {
 		h.render(w, r, status, "dossier", data)

@@ -317,11 +317,7 @@ func TestOnlineFilingJourney(t *testing.T) {
 func (s *site) fileOnline(username string) string {
 	s.t.Helper()
 	ctx := context.Background()
-	u, err := s.app.Identity.UserByName(ctx, username)
-	if err != nil {
-		s.t.Fatal(err)
-	}
-	a, _ := s.app.Identity.ActorFor(ctx, u)
+	a := s.actor(username)
 	fields := map[string]string{}
 	for k, v := range marital() {
 		fields[strings.TrimPrefix(k, "f_")] = v[0]

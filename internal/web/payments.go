@@ -19,6 +19,9 @@ func (h *handler) registerPayments(mux *http.ServeMux, route func(string, http.H
 	route("POST /dossiers/{code}/pay", h.dossierPay)
 	route("GET "+paymentReturn, h.paymentReturn)
 	route("POST /payments/notify", h.paymentNotify)
+	route("GET /payments", h.paymentsList)
+	route("GET /payments/export.csv", h.paymentsExport)
+	route("GET /payments/{ref}/receipt.pdf", h.paymentReceipt)
 	if g, ok := h.app.Payments.(*dossier.DevGateway); ok {
 		route("GET /devpay/checkout", g.Checkout)
 		// The gateway's notification goes through the same verification
@@ -96,14 +99,17 @@ func (h *handler) paymentNotify(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte("OK\n"))
 }
 
-// paymentView is what the dossier page says about the online payment.
-func (h *handler) paymentView(r *http.Request, a *identity.Actor, d *dossier.Dossier, lang string, mine bool) (status, button string, err error) {
+// paymentView is what the dossier page says about the online payment,
+// and the receipt of a paid one (its payer and the dossier's officers may
+// download it).
+func (h *handler) paymentView(r *http.Request, a *identity.Actor, d *dossier.Dossier, lang string, mine bool) (status, button, receipt string, err error) {
 	p, err := h.app.Dossiers.PaymentOf(r.Context(), d)
 	if err != nil {
-		return "", "", err
+		return "", "", "", err
 	}
 	if p != nil && p.Status == dossier.PaymentPaid {
-		return tr(lang, "payment.paid", money(lang, p.Amount), formatTime(lang, p.PaidAt), p.ProviderTxn), "", nil
+		return tr(lang, "payment.paid", money(lang, p.Amount), formatTime(lang, p.PaidAt), p.ProviderTxn), "",
+			"/payments/" + p.Ref + "/receipt.pdf", nil
 	}
 	switch {
 	case mine:
@@ -118,5 +124,5 @@ func (h *handler) paymentView(r *http.Request, a *identity.Actor, d *dossier.Dos
 			button = tr(lang, "payment.pay_button", thousands(lang, d.Fee))
 		}
 	}
-	return status, button, nil
+	return status, button, "", nil
 }

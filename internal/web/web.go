@@ -89,6 +89,7 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /dossiers/{code}", h.dossierShow)
 	route("GET /dossiers/{code}/withdraw", h.dossierWithdrawConfirm)
 	route("GET /dossiers/{code}/receipt.pdf", h.dossierReceipt)
+	route("GET /dossiers/{code}/forms/{form}", h.dossierPrintForm)
 	route("POST /dossiers/{code}/act/{action}", h.dossierAct)
 	route("GET /dossiers/{code}/attachments/{token}", h.dossierAttachment)
 	route("GET /dossiers/{code}/results/{result}", h.dossierResult)
