@@ -190,6 +190,12 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return tx.tx.QueryRowContext(ctx, rebind(tx.engine, query), args...)
 }
 
+// PrepareContext prepares a statement for use within the transaction: a
+// bulk load runs one long statement many times and parses it once.
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.tx.PrepareContext(ctx, rebind(tx.engine, query))
+}
+
 // InTx runs fn in a read-write transaction and commits when fn returns nil.
 // On SQLite the transaction starts with BEGIN IMMEDIATE on the single writer
 // connection, so read-then-write sequences cannot deadlock.
