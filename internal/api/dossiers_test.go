@@ -572,6 +572,24 @@ func TestDossierStats(t *testing.T) {
 	if st["received"] != 2.0 || st["received_online"] != 2.0 || st["withdrawn"] != 1.0 || st["unit"] != "31615" {
 		t.Fatalf("stats: %v", st)
 	}
+	if _, ok := st["by_procedure"]; ok || st["procedures"] != 27.0 || st["procedures_fully_online"] != 17.0 ||
+		st["eligible_fully_online"] != 2.0 || st["received_fully_online"] != 2.0 || st["payable"] != 2.0 {
+		t.Fatalf("catalogue figures: %v", st)
+	}
+	// by=procedure adds each procedure's figures; the reporter of the
+	// commune may read them.
+	st = w.must(200, "thongke.31615", "GET", "/api/v1/dossier-stats?unit=31615&from=2026-03-01&to=2026-03-31&by=procedure", nil)
+	ps, _ := st["by_procedure"].([]any)
+	if len(ps) != 1 || ps[0].(map[string]any)["code"] != "1.004873" || ps[0].(map[string]any)["received"] != 2.0 {
+		t.Fatalf("by procedure: %v", st["by_procedure"])
+	}
+	st = w.must(200, "lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31633&from=2026-03-01&to=2026-03-31&by=procedure", nil)
+	if ps, ok := st["by_procedure"].([]any); !ok || len(ps) != 0 {
+		t.Fatalf("by procedure without dossiers: %v", st)
+	}
+	if r := w.call("lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31615&by=unit", nil); r.Status != 400 {
+		t.Errorf("by=unit: %d", r.Status)
+	}
 	// Another commune's desk may not; the unit is required; the period must run forward.
 	if r := w.call("motcua.31507", "GET", "/api/v1/dossier-stats?unit=31615", nil); r.Status != 403 {
 		t.Errorf("another desk: %d", r.Status)

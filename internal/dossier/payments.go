@@ -370,13 +370,3 @@ func (s *Dossiers) payTerritory(ctx context.Context, a *identity.Actor, unitCode
 	}
 	return ids, nil
 }
-
-// paidOnline counts the online dossiers of the units ids paid in [start, end).
-func (s *Dossiers) paidOnline(ctx context.Context, ids []any, start, end time.Time) (int, error) {
-	args := append(append([]any{}, ids...), store.FormatTime(start), store.FormatTime(end))
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT p.dossier_id) FROM payments p JOIN dossiers d ON d.id = p.dossier_id
-		WHERE d.unit_id IN (`+placeholders(len(ids))+`) AND d.channel = 'online' AND p.status = 'paid'
-		AND p.paid_at >= ? AND p.paid_at < ?`, args...).Scan(&n)
-	return n, err
-}

@@ -31,6 +31,9 @@ const (
 	PermDossierReceive Permission = "dossier.receive"
 	PermDossierProcess Permission = "dossier.process"
 	PermDossierApprove Permission = "dossier.approve"
+	// PermDossierStats reads the one-stop figures of a unit's territory
+	// (the leaders' page, its export, the scorecard) without the dossiers.
+	PermDossierStats Permission = "dossier.stats"
 
 	PermStatsEnter   Permission = "stats.enter"
 	PermStatsApprove Permission = "stats.approve"
@@ -48,9 +51,9 @@ var Policy = map[Role][]Permission{
 	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage, PermProceduresManage},
 	RoleReceiver:      {PermDossierRead, PermDossierReceive, PermPersonalDataRead},
 	RoleSpecialist:    {PermDossierRead, PermDossierProcess, PermPersonalDataRead},
-	RoleLeader:        {PermDossierRead, PermDossierApprove, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead},
-	RoleReporter:      {PermStatsEnter},
-	RoleStatistician:  {PermStatsEnter, PermStatsApprove, PermStatsAnalyse},
+	RoleLeader:        {PermDossierRead, PermDossierApprove, PermDossierStats, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead},
+	RoleReporter:      {PermStatsEnter, PermDossierStats},
+	RoleStatistician:  {PermStatsEnter, PermStatsApprove, PermStatsAnalyse, PermDossierStats},
 	RoleTraceOperator: {PermTraceCapture},
 }
 
