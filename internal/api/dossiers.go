@@ -799,6 +799,39 @@ func (h *handler) dossierStats(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// dossierRegister serves GET /api/v1/dossier-register?unit=&from=&to=:
+// the register of dossiers (Mẫu 06) of the unit's territory as a
+// workbook, this year so far by default. It names applicants, so it is
+// for officers who may read the unit's dossiers in full, and audited.
+func (h *handler) dossierRegister(w http.ResponseWriter, r *http.Request) error {
+	if err := required(r, "unit"); err != nil {
+		return err
+	}
+	today := workcal.LocalDate(h.app.Units.Now())
+	from, err := dateParam(r, "from", workcal.NewDate(today.Year(), 1, 1))
+	if err != nil {
+		return err
+	}
+	to, err := dateParam(r, "to", today)
+	if err != nil {
+		return err
+	}
+	reg, err := h.app.Dossiers.Register(r.Context(), actor(r), param(r, "unit"), from, to)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := dossier.WriteRegisterXLSX(&buf, reg); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="so-theo-doi-ho-so-`+reg.UnitCode+`-`+from.String()+`-`+to.String()+`.xlsx"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
+	return nil
+}
+
 // unitPeriod reads the required unit and the period [from, to] of the
 // reports over a unit's territory: this month so far by default.
 func (h *handler) unitPeriod(r *http.Request) (from, to workcal.Date, err error) {

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"egov/internal/demo"
 	"egov/internal/i18n"
@@ -599,5 +602,32 @@ func TestDossierStats(t *testing.T) {
 	}
 	if r := w.call("lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31615&from=2026-03-31&to=2026-03-01", nil); r.Status != 400 {
 		t.Errorf("a backward period: %d", r.Status)
+	}
+}
+
+func TestDossierRegister(t *testing.T) {
+	w := newWorld(t, storetest.SQLite(t))
+	d := w.fileOnline("congdan.1")
+	w.mustAct("motcua.31615", d["code"].(string), "receive", nil)
+	r := w.call("lanhdao.31615", "GET", "/api/v1/dossier-register?unit=31615&from=2026-01-01&to=2026-12-31", nil)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := f.GetRows("Năm 2026"); len(rows) != 9 || rows[8][0] != "01" || rows[8][1] != d["code"] {
+		t.Fatalf("rows %q", rows)
+	}
+	// A reporter reads figures, not names; the unit is required; a year at most.
+	if r := w.call("thongke.31615", "GET", "/api/v1/dossier-register?unit=31615", nil); r.Status != 403 {
+		t.Errorf("a reporter: %d", r.Status)
+	}
+	if r := w.call("lanhdao.31615", "GET", "/api/v1/dossier-register", nil); r.Status != 400 {
+		t.Errorf("without a unit: %d", r.Status)
+	}
+	if r := w.call("lanhdao.31615", "GET", "/api/v1/dossier-register?unit=31615&from=2024-01-01&to=2026-01-01", nil); r.Status != 400 {
+		t.Errorf("two years: %d", r.Status)
 	}
 }
