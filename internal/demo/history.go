@@ -188,6 +188,7 @@ type citizen struct {
 	name, cccd, phone string
 	email, username   string
 	born              workcal.Date
+	female            bool
 }
 
 // procedureWeights are the relative volumes of the seeded procedures at a

@@ -62,7 +62,8 @@ func (h *history) person(rng *rand.Rand, d workcal.Date) citizen {
 		folded = strings.ReplaceAll(vntext.Fold(name), " ", "")
 		h.folded[name] = folded
 	}
-	return citizen{name: name, cccd: cccd, phone: phone, email: folded + strconv.Itoa(rng.IntN(100)) + "@example.vn", born: born}
+	return citizen{name: name, cccd: cccd, phone: phone, email: folded + strconv.Itoa(rng.IntN(100)) + "@example.vn", born: born,
+		female: female}
 }
 
 // address is a made-up address in unit u as it was on day d.
@@ -172,6 +173,12 @@ func (h *history) fillForm(rng *rand.Rand, p *dossier.Procedure, person citizen,
 				continue
 			}
 			v = f.Options[rng.IntN(len(f.Options))].Value
+			if strings.HasPrefix(n, "requester_sex") {
+				v = "nam"
+				if person.female {
+					v = "nu"
+				}
+			}
 		case dossier.TypeNumber:
 			lo, hi := int64(1), int64(5)
 			switch {
