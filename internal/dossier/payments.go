@@ -352,20 +352,15 @@ func (s *Dossiers) Payments(ctx context.Context, a *identity.Actor, unitCode str
 // payTerritory returns the ids of the units of unitCode's territory (as
 // Stats counts them), once the actor's permission on it is checked.
 func (s *Dossiers) payTerritory(ctx context.Context, a *identity.Actor, unitCode string, perm identity.Permission) ([]any, error) {
-	g, err := s.units.Graph(ctx)
+	g, u, err := s.todayUnit(ctx, unitCode)
 	if err != nil {
 		return nil, err
-	}
-	today := s.units.Today()
-	u := g.At(unitCode, today)
-	if u == nil {
-		return nil, egov.FieldError("unit", "unit.not_found", unitCode, today.Format("2006-01-02"))
 	}
 	if err := s.ids.Can(ctx, a, perm, u.ID); err != nil {
 		return nil, err
 	}
 	var ids []any
-	for id := range g.Territory(u, today) {
+	for id := range g.Territory(u, s.units.Today()) {
 		ids = append(ids, id)
 	}
 	return ids, nil

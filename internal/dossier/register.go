@@ -61,15 +61,11 @@ func (s *Dossiers) Register(ctx context.Context, a *identity.Actor, unitCode str
 	if to.Sub(from) >= MaxRegisterDays {
 		return nil, egov.FieldError("to", "dossier.register_too_long", MaxRegisterDays)
 	}
-	g, err := s.units.Graph(ctx)
+	g, u, err := s.todayUnit(ctx, unitCode)
 	if err != nil {
 		return nil, err
 	}
 	today := s.units.Today()
-	u := g.At(unitCode, today)
-	if u == nil {
-		return nil, egov.FieldError("unit", "unit.not_found", unitCode, today.Format("2006-01-02"))
-	}
 	for _, p := range []identity.Permission{identity.PermDossierRead, identity.PermPersonalDataRead} {
 		if err := s.ids.Can(ctx, a, p, u.ID); err != nil {
 			return nil, err

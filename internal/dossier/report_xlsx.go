@@ -19,14 +19,7 @@ type reportStyles struct {
 func newReportStyles(f *excelize.File) (*reportStyles, error) {
 	border := []excelize.Border{{Type: "left", Color: "000000", Style: 1}, {Type: "right", Color: "000000", Style: 1},
 		{Type: "top", Color: "000000", Style: 1}, {Type: "bottom", Color: "000000", Style: 1}}
-	var err error
-	style := func(s excelize.Style) int {
-		id, e := f.NewStyle(&s)
-		if err == nil {
-			err = e
-		}
-		return id
-	}
+	style, err := styler(f)
 	font := func(bold bool, size float64) *excelize.Font {
 		return &excelize.Font{Family: "Times New Roman", Bold: bold, Size: size}
 	}
@@ -42,7 +35,20 @@ func newReportStyles(f *excelize.File) (*reportStyles, error) {
 		number:  style(excelize.Style{Font: font(false, 11), Border: border, NumFmt: 3, Alignment: &excelize.Alignment{Vertical: "top"}}),
 		percent: style(excelize.Style{Font: font(false, 11), Border: border, CustomNumFmt: ptr("0.0%"), Alignment: &excelize.Alignment{Vertical: "top"}}),
 	}
-	return st, err
+	return st, *err
+}
+
+// styler returns a function that adds styles to f, and where the first
+// error it met is kept, so that a list of styles is checked once.
+func styler(f *excelize.File) (func(excelize.Style) int, *error) {
+	var err error
+	return func(s excelize.Style) int {
+		id, e := f.NewStyle(&s)
+		if err == nil {
+			err = e
+		}
+		return id
+	}, &err
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -302,6 +302,21 @@ func (c *Counts) count(d *Dossier, in func(time.Time) bool, end time.Time, to wo
 // statsUnit finds today's unit and checks that the actor may read its
 // figures.
 func (s *Dossiers) statsUnit(ctx context.Context, a *identity.Actor, unitCode string) (*units.Graph, *units.Unit, error) {
+	g, u, err := s.todayUnit(ctx, unitCode)
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.ids.Can(ctx, a, identity.PermDossierRead, u.ID) != nil {
+		if err := s.ids.Can(ctx, a, identity.PermDossierStats, u.ID); err != nil {
+			return nil, nil, err
+		}
+	}
+	return g, u, nil
+}
+
+// todayUnit finds the unit that has unitCode today (an invalid "unit"
+// field when none has), with the graph it is in.
+func (s *Dossiers) todayUnit(ctx context.Context, unitCode string) (*units.Graph, *units.Unit, error) {
 	g, err := s.units.Graph(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -310,11 +325,6 @@ func (s *Dossiers) statsUnit(ctx context.Context, a *identity.Actor, unitCode st
 	u := g.At(unitCode, today)
 	if u == nil {
 		return nil, nil, egov.FieldError("unit", "unit.not_found", unitCode, today.Format("2006-01-02"))
-	}
-	if s.ids.Can(ctx, a, identity.PermDossierRead, u.ID) != nil {
-		if err := s.ids.Can(ctx, a, identity.PermDossierStats, u.ID); err != nil {
-			return nil, nil, err
-		}
 	}
 	return g, u, nil
 }
