@@ -14,6 +14,7 @@ func init() {
 		addr := fs.String("addr", envOr(e, "EGOV_ADDR", "127.0.0.1:8080"), "address to listen on (EGOV_ADDR)")
 		password := fs.String("demo-password", envOr(e, "EGOV_DEMO_PASSWORD", demo.DefaultPassword), "password of every demo account (EGOV_DEMO_PASSWORD)")
 		nf := addNotifyFlags(fs, e)
+		history := fs.Bool("history", envOr(e, "EGOV_DEMO_HISTORY", "1") != "0", "load the dossier history 2021–today once (EGOV_DEMO_HISTORY=0: not)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -28,6 +29,16 @@ func init() {
 		}
 		if err := demo.Load(ctx, a, *password); err != nil {
 			return fmt.Errorf("loading the demo data: %w", err)
+		}
+		if *history {
+			t := time.Now()
+			n, err := demo.LoadHistory(ctx, a, demo.HistoryOptions{})
+			if err != nil {
+				return fmt.Errorf("loading the demo history: %w", err)
+			}
+			if n > 0 {
+				a.Log.Info("demo history loaded", "dossiers", n, "took", time.Since(t).Round(time.Millisecond))
+			}
 		}
 		a.Log.Info("demo data ready", "took", time.Since(start).Round(time.Millisecond))
 		return serve(ctx, e, a, *addr, func(url string) {

@@ -73,7 +73,8 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/payments", query: []string{"unit", "from", "to", "status"}, auth: true, private: true, handle: (*handler).listPayments},
 	{method: "GET", pattern: "/api/v1/payments/{ref}/receipt", auth: true, private: true, handle: (*handler).paymentReceiptPDF},
 	{method: "GET", pattern: "/api/v1/inbox", query: []string{"page"}, auth: true, private: true, handle: (*handler).inbox},
-	{method: "GET", pattern: "/api/v1/dossier-stats", query: []string{"unit", "from", "to"}, auth: true, private: true, handle: (*handler).dossierStats},
+	{method: "GET", pattern: "/api/v1/dossier-stats", query: []string{"unit", "from", "to", "by"}, auth: true, private: true, handle: (*handler).dossierStats},
+	{method: "GET", pattern: "/api/v1/dossier-register", query: []string{"unit", "from", "to"}, auth: true, private: true, handle: (*handler).dossierRegister},
 	// The lookup needs no token, but concerns a person: not cached.
 	{method: "GET", pattern: "/api/v1/lookup", query: []string{"code", "phone"}, private: true, handle: (*handler).lookup},
 

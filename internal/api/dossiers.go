@@ -827,31 +827,68 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// countsJSON are the figures of a set of dossiers; dossier.Counts
+// defines each.
+type countsJSON struct {
+	Received            int            `json:"received"`
+	ReceivedOnline      int            `json:"received_online"`
+	ReceivedByChannel   map[string]int `json:"received_by_channel"`
+	ResolvedEarly       int            `json:"resolved_early"`
+	ResolvedOnTime      int            `json:"resolved_on_time"`
+	ResolvedLate        int            `json:"resolved_late"`
+	InProgress          int            `json:"in_progress"`
+	Overdue             int            `json:"overdue"`
+	Refused             int            `json:"refused"`
+	Withdrawn           int            `json:"withdrawn"`
+	Stopped             int            `json:"stopped"`
+	PaidOnline          int            `json:"paid_online"`
+	Satisfied           int            `json:"satisfied"`
+	Rated               int            `json:"rated"`
+	EligibleFullyOnline int            `json:"eligible_fully_online"`
+	ReceivedFullyOnline int            `json:"received_fully_online"`
+	Payable             int            `json:"payable"`
+	PayablePaidOnline   int            `json:"payable_paid_online"`
+}
+
+func countsOf(c *dossier.Counts) countsJSON {
+	by := map[string]int{}
+	for ch, n := range c.ByChannel {
+		by[string(ch)] = n
+	}
+	return countsJSON{Received: c.Received, ReceivedOnline: c.ReceivedOnline, ReceivedByChannel: by,
+		ResolvedEarly: c.ResolvedEarly, ResolvedOnTime: c.ResolvedOnTime, ResolvedLate: c.ResolvedLate,
+		InProgress: c.InProgress, Overdue: c.Overdue, Refused: c.Refused, Withdrawn: c.Withdrawn, Stopped: c.Stopped,
+		PaidOnline: c.PaidOnline, Satisfied: c.Satisfied, Rated: c.Rated, EligibleFullyOnline: c.EligibleFullyOnline,
+		ReceivedFullyOnline: c.ReceivedFullyOnline, Payable: c.Payable, PayablePaidOnline: c.PayablePaidOnline}
+}
+
 // statsJSON is the one-stop figures of a unit's territory over a period;
 // dossier.Stats defines each figure.
 type statsJSON struct {
-	Unit              string         `json:"unit"`
-	From              string         `json:"from"`
-	To                string         `json:"to"`
-	Received          int            `json:"received"`
-	ReceivedOnline    int            `json:"received_online"`
-	ReceivedByChannel map[string]int `json:"received_by_channel"`
-	ResolvedEarly     int            `json:"resolved_early"`
-	ResolvedOnTime    int            `json:"resolved_on_time"`
-	ResolvedLate      int            `json:"resolved_late"`
-	InProgress        int            `json:"in_progress"`
-	Overdue           int            `json:"overdue"`
-	Refused           int            `json:"refused"`
-	Withdrawn         int            `json:"withdrawn"`
-	Stopped           int            `json:"stopped"`
-	PaidOnline        int            `json:"paid_online"`
-	Satisfied         int            `json:"satisfied"`
-	Rated             int            `json:"rated"`
+	Unit string `json:"unit"`
+	From string `json:"from"`
+	To   string `json:"to"`
+	countsJSON
+	Procedures            int                   `json:"procedures"`
+	ProceduresFullyOnline int                   `json:"procedures_fully_online"`
+	ByProcedure           *[]procedureStatsJSON `json:"by_procedure,omitempty"`
 }
 
-// dossierStats serves GET /api/v1/dossier-stats?unit=&from=&to=: the
-// figures over the unit's territory, the current month by default.
+type procedureStatsJSON struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	OnlineMode string `json:"online_mode"`
+	countsJSON
+}
+
+// dossierStats serves GET /api/v1/dossier-stats?unit=&from=&to=&by=: the
+// figures over the unit's territory, the current month by default; with
+// by=procedure also each procedure's.
 func (h *handler) dossierStats(w http.ResponseWriter, r *http.Request) error {
+	by := param(r, "by")
+	if by != "" && by != "procedure" {
+		return egov.FieldError("by", "dossier.stats_by_invalid")
+	}
 	from, to, err := h.unitPeriod(r)
 	if err != nil {
 		return err
@@ -860,15 +897,51 @@ func (h *handler) dossierStats(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	by := map[string]int{}
-	for c, n := range st.ByChannel {
-		by[string(c)] = n
+	out := statsJSON{Unit: param(r, "unit"), From: from.String(), To: to.String(), countsJSON: countsOf(&st.Counts),
+		Procedures: st.Procedures, ProceduresFullyOnline: st.ProceduresFullyOnline}
+	if by == "procedure" {
+		list := []procedureStatsJSON{}
+		for i := range st.ByProcedure {
+			p := &st.ByProcedure[i]
+			list = append(list, procedureStatsJSON{Code: p.Code, Name: p.Name,
+				OnlineMode: string(p.OnlineMode), countsJSON: countsOf(&p.Counts)})
+		}
+		out.ByProcedure = &list
 	}
-	writeJSON(w, http.StatusOK, statsJSON{Unit: param(r, "unit"), From: from.String(), To: to.String(),
-		Received: st.Received, ReceivedOnline: st.ReceivedOnline, ReceivedByChannel: by,
-		ResolvedEarly: st.ResolvedEarly, ResolvedOnTime: st.ResolvedOnTime, ResolvedLate: st.ResolvedLate,
-		InProgress: st.InProgress, Overdue: st.Overdue, Refused: st.Refused, Withdrawn: st.Withdrawn, Stopped: st.Stopped,
-		PaidOnline: st.PaidOnline, Satisfied: st.Satisfied, Rated: st.Rated})
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// dossierRegister serves GET /api/v1/dossier-register?unit=&from=&to=:
+// the register of dossiers (Mẫu 06) of the unit's territory as a
+// workbook, this year so far by default. It names applicants, so it is
+// for officers who may read the unit's dossiers in full, and audited.
+func (h *handler) dossierRegister(w http.ResponseWriter, r *http.Request) error {
+	if err := required(r, "unit"); err != nil {
+		return err
+	}
+	today := workcal.LocalDate(h.app.Units.Now())
+	from, err := dateParam(r, "from", workcal.NewDate(today.Year(), 1, 1))
+	if err != nil {
+		return err
+	}
+	to, err := dateParam(r, "to", today)
+	if err != nil {
+		return err
+	}
+	reg, err := h.app.Dossiers.Register(r.Context(), actor(r), param(r, "unit"), from, to)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := dossier.WriteRegisterXLSX(&buf, reg); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", `attachment; filename="so-theo-doi-ho-so-`+reg.UnitCode+`-`+from.String()+`-`+to.String()+`.xlsx"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
 	return nil
 }
 

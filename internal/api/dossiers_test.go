@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -10,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/xuri/excelize/v2"
 
 	"egov/internal/demo"
 	"egov/internal/i18n"
@@ -631,6 +634,24 @@ func TestDossierStats(t *testing.T) {
 	if st["received"] != 2.0 || st["received_online"] != 2.0 || st["withdrawn"] != 1.0 || st["unit"] != "31615" {
 		t.Fatalf("stats: %v", st)
 	}
+	if _, ok := st["by_procedure"]; ok || st["procedures"] != 27.0 || st["procedures_fully_online"] != 17.0 ||
+		st["eligible_fully_online"] != 2.0 || st["received_fully_online"] != 2.0 || st["payable"] != 2.0 {
+		t.Fatalf("catalogue figures: %v", st)
+	}
+	// by=procedure adds each procedure's figures; the reporter of the
+	// commune may read them.
+	st = w.must(200, "thongke.31615", "GET", "/api/v1/dossier-stats?unit=31615&from=2026-03-01&to=2026-03-31&by=procedure", nil)
+	ps, _ := st["by_procedure"].([]any)
+	if len(ps) != 1 || ps[0].(map[string]any)["code"] != "1.004873" || ps[0].(map[string]any)["received"] != 2.0 {
+		t.Fatalf("by procedure: %v", st["by_procedure"])
+	}
+	st = w.must(200, "lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31633&from=2026-03-01&to=2026-03-31&by=procedure", nil)
+	if ps, ok := st["by_procedure"].([]any); !ok || len(ps) != 0 {
+		t.Fatalf("by procedure without dossiers: %v", st)
+	}
+	if r := w.call("lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31615&by=unit", nil); r.Status != 400 {
+		t.Errorf("by=unit: %d", r.Status)
+	}
 	// Another commune's desk may not; the unit is required; the period must run forward.
 	if r := w.call("motcua.31507", "GET", "/api/v1/dossier-stats?unit=31615", nil); r.Status != 403 {
 		t.Errorf("another desk: %d", r.Status)
@@ -640,5 +661,32 @@ func TestDossierStats(t *testing.T) {
 	}
 	if r := w.call("lanhdao.92", "GET", "/api/v1/dossier-stats?unit=31615&from=2026-03-31&to=2026-03-01", nil); r.Status != 400 {
 		t.Errorf("a backward period: %d", r.Status)
+	}
+}
+
+func TestDossierRegister(t *testing.T) {
+	w := newWorld(t, storetest.SQLite(t))
+	d := w.fileOnline("congdan.1")
+	w.mustAct("motcua.31615", d["code"].(string), "receive", nil)
+	r := w.call("lanhdao.31615", "GET", "/api/v1/dossier-register?unit=31615&from=2026-01-01&to=2026-12-31", nil)
+	if r.Status != 200 || r.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
+		t.Fatalf("register: %d %s", r.Status, r.Body)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(r.Body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows, _ := f.GetRows("Năm 2026"); len(rows) != 9 || rows[8][0] != "01" || rows[8][1] != d["code"] {
+		t.Fatalf("rows %q", rows)
+	}
+	// A reporter reads figures, not names; the unit is required; a year at most.
+	if r := w.call("thongke.31615", "GET", "/api/v1/dossier-register?unit=31615", nil); r.Status != 403 {
+		t.Errorf("a reporter: %d", r.Status)
+	}
+	if r := w.call("lanhdao.31615", "GET", "/api/v1/dossier-register", nil); r.Status != 400 {
+		t.Errorf("without a unit: %d", r.Status)
+	}
+	if r := w.call("lanhdao.31615", "GET", "/api/v1/dossier-register?unit=31615&from=2024-01-01&to=2026-01-01", nil); r.Status != 400 {
+		t.Errorf("two years: %d", r.Status)
 	}
 }

@@ -364,14 +364,7 @@ type xlsxStyles struct {
 func newXLSXStyles(f *excelize.File) (*xlsxStyles, error) {
 	top := func(a excelize.Alignment) *excelize.Alignment { a.Vertical = "top"; return &a }
 	st := &xlsxStyles{byKind: map[xlsxKind]int{}}
-	var err error
-	style := func(s excelize.Style) int {
-		id, e := f.NewStyle(&s)
-		if err == nil {
-			err = e
-		}
-		return id
-	}
+	style, err := styler(f)
 	st.title = style(excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: top(excelize.Alignment{WrapText: true}),
 		Fill:   excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Border: []excelize.Border{{Type: "bottom", Color: "9BC2E6", Style: 1}}})
@@ -386,7 +379,7 @@ func newXLSXStyles(f *excelize.File) (*xlsxStyles, error) {
 	st.byKind[xMoney] = style(excelize.Style{NumFmt: 3, Alignment: top(excelize.Alignment{})})
 	st.byKind[xBool] = style(excelize.Style{NumFmt: 49, Alignment: top(excelize.Alignment{Horizontal: "center"})})
 	st.byKind[xOrder] = style(excelize.Style{Alignment: top(excelize.Alignment{Horizontal: "center"})})
-	return st, err
+	return st, *err
 }
 
 func writeXLSXSheet(f *excelize.File, s *xlsxSheet, rows []xlsxRow, st *xlsxStyles) error {

@@ -385,31 +385,16 @@ func TotalsOf(ps []Payment) PaymentTotals {
 // payTerritory returns the ids of the units of unitCode's territory (as
 // Stats counts them), once the actor's permission on it is checked.
 func (s *Dossiers) payTerritory(ctx context.Context, a *identity.Actor, unitCode string, perm identity.Permission) ([]any, error) {
-	g, err := s.units.Graph(ctx)
+	g, u, err := s.todayUnit(ctx, unitCode)
 	if err != nil {
 		return nil, err
-	}
-	today := s.units.Today()
-	u := g.At(unitCode, today)
-	if u == nil {
-		return nil, egov.FieldError("unit", "unit.not_found", unitCode, today.Format("2006-01-02"))
 	}
 	if err := s.ids.Can(ctx, a, perm, u.ID); err != nil {
 		return nil, err
 	}
 	var ids []any
-	for id := range g.Territory(u, today) {
+	for id := range g.Territory(u, s.units.Today()) {
 		ids = append(ids, id)
 	}
 	return ids, nil
-}
-
-// paidOnline counts the online dossiers of the units ids paid in [start, end).
-func (s *Dossiers) paidOnline(ctx context.Context, ids []any, start, end time.Time) (int, error) {
-	args := append(append([]any{}, ids...), store.FormatTime(start), store.FormatTime(end))
-	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT p.dossier_id) FROM payments p JOIN dossiers d ON d.id = p.dossier_id
-		WHERE d.unit_id IN (`+placeholders(len(ids))+`) AND d.channel = 'online' AND p.status = 'paid'
-		AND p.paid_at >= ? AND p.paid_at < ?`, args...).Scan(&n)
-	return n, err
 }

@@ -69,11 +69,43 @@ func TestStats(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := dossier.Stats{From: nov1, To: nov30, Received: 5, ReceivedOnline: 1, ResolvedEarly: 1, ResolvedLate: 1,
+		want := dossier.Counts{Received: 5, ReceivedOnline: 1, ResolvedEarly: 1, ResolvedLate: 1,
 			Withdrawn: 1, Stopped: 1, Overdue: 1,
-			ByChannel: map[dossier.Channel]int{dossier.ChannelDirect: 4, dossier.ChannelOnline: 1}}
-		if !reflect.DeepEqual(*st, want) {
-			t.Fatalf("November at 31615:\n got %+v\nwant %+v", *st, want)
+			ByChannel: map[dossier.Channel]int{dossier.ChannelDirect: 4, dossier.ChannelOnline: 1},
+			// 1.004873 is fully online, and its fee of 8,000 đồng unpaid.
+			EligibleFullyOnline: 5, ReceivedFullyOnline: 1, Payable: 5}
+		if !reflect.DeepEqual(st.Counts, want) || st.From != nov1 || st.To != nov30 {
+			t.Fatalf("November at 31615:\n got %+v\nwant %+v", st.Counts, want)
+		}
+		// The commune's catalogue: 27 procedures, 17 of them fully online;
+		// one procedure has dossiers, with the same figures.
+		if st.Procedures != 27 || st.ProceduresFullyOnline != 17 || len(st.ByProcedure) != 1 ||
+			st.ByProcedure[0].Code != "1.004873" || st.ByProcedure[0].OnlineMode != dossier.OnlineFull ||
+			!reflect.DeepEqual(st.ByProcedure[0].Counts, want) {
+			t.Fatalf("catalogue and procedures: %d %d %+v", st.Procedures, st.ProceduresFullyOnline, st.ByProcedure)
+		}
+		if r := st.OnlineRate(); r != (dossier.Ratio{Num: 1, Den: 5}) || r.Percent() != 20 {
+			t.Fatalf("online rate %+v", r)
+		}
+		if r := st.OnTimeRate(); r != (dossier.Ratio{Num: 1, Den: 2}) {
+			t.Fatalf("on-time rate %+v", r)
+		}
+		if r := st.SatisfactionRate(); r.Defined() || r.Percent() != 0 {
+			t.Fatalf("satisfaction without ratings: %+v", r)
+		}
+		// A reporter of the commune reads the figures, not the dossiers; a
+		// receiver of another commune reads neither.
+		if _, err := w.app.Dossiers.Stats(w.ctx, w.actor("thongke.31615"), "31615", nov1, nov30); err != nil {
+			t.Fatalf("the commune's reporter: %v", err)
+		}
+		if _, err := w.app.Dossiers.List(w.ctx, w.actor("thongke.31615"), dossier.ListQuery{UnitCode: "31615"}); egov.ErrorCode(err) != egov.EFORBIDDEN {
+			t.Fatalf("the reporter listing dossiers: %v", err)
+		}
+		if units, err := w.app.Dossiers.StatsUnits(w.ctx, w.actor("thongke.31615")); err != nil || len(units) != 1 || units[0].Code != "31615" {
+			t.Fatalf("the reporter's units: %v %v", units, err)
+		}
+		if units, _ := w.app.Dossiers.StatsUnits(w.ctx, w.actor("lanhdao.92")); len(units) != 44 || units[0].Code != "92" {
+			t.Fatalf("the city leader's units: %d", len(units))
 		}
 		// The old commune's dossier of March 2025 counts under today's unit.
 		mar1, _ := workcal.ParseDate("2025-03-01")

@@ -66,7 +66,7 @@ func TestPolicyMatrix(t *testing.T) {
 		other := f.unit("31633")
 		merged := f.g.At("31618", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)).ID
 		all := []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage, identity.PermUnitsManage, identity.PermProceduresManage,
-			identity.PermDossierRead, identity.PermDossierReceive, identity.PermDossierProcess, identity.PermDossierApprove, identity.PermPaymentsRead,
+			identity.PermDossierRead, identity.PermDossierReceive, identity.PermDossierProcess, identity.PermDossierApprove, identity.PermPaymentsRead, identity.PermDossierStats,
 			identity.PermStatsEnter, identity.PermStatsApprove, identity.PermStatsAnalyse, identity.PermTraceCapture, identity.PermPersonalDataRead}
 		for _, role := range identity.Roles {
 			local := f.officer(t, "local."+string(role), role, anThanh)

@@ -38,6 +38,10 @@ const (
 	// procedure, not the dossiers themselves.
 	PermPaymentsRead Permission = "payments.read"
 
+	// PermDossierStats reads the one-stop figures of a unit's territory
+	// (the leaders' page, its export, the scorecard) without the dossiers.
+	PermDossierStats Permission = "dossier.stats"
+
 	PermStatsEnter   Permission = "stats.enter"
 	PermStatsApprove Permission = "stats.approve"
 	PermStatsAnalyse Permission = "stats.analyse"
@@ -54,9 +58,9 @@ var Policy = map[Role][]Permission{
 	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage, PermProceduresManage},
 	RoleReceiver:      {PermDossierRead, PermDossierReceive, PermPersonalDataRead, PermPaymentsRead},
 	RoleSpecialist:    {PermDossierRead, PermDossierProcess, PermPersonalDataRead},
-	RoleLeader:        {PermDossierRead, PermDossierApprove, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead, PermPaymentsRead},
-	RoleReporter:      {PermStatsEnter},
-	RoleStatistician:  {PermStatsEnter, PermStatsApprove, PermStatsAnalyse},
+	RoleLeader:        {PermDossierRead, PermDossierApprove, PermDossierStats, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead, PermPaymentsRead},
+	RoleReporter:      {PermStatsEnter, PermDossierStats},
+	RoleStatistician:  {PermStatsEnter, PermStatsApprove, PermStatsAnalyse, PermDossierStats},
 	RoleTraceOperator: {PermTraceCapture},
 	RoleAccountant:    {PermPaymentsRead},
 }

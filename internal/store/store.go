@@ -272,6 +272,13 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return tx.w.conn.QueryRowContext(ctx, query, args...)
 }
 
+// PrepareContext prepares a statement on the transaction's connection: a
+// bulk load runs one long statement many times and parses it once. The
+// caller closes it before the transaction ends.
+func (tx *Tx) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return tx.w.conn.PrepareContext(context.WithoutCancel(ctx), rebind(tx.engine, query))
+}
+
 // InTx runs fn in a read-write transaction and commits when fn returns nil;
 // when it returns an error or panics, nothing fn did is kept. The writer
 // runs fn inside a group commit (writer.go): fn must not start another

@@ -18,6 +18,7 @@ type dossiersData struct {
 	Rows       []dossierRow
 	Searched   bool
 	Prev, Next string
+	Year       int // of the register to download
 }
 
 // dossiersList lists the dossiers of the officer's territory, due first,
@@ -34,7 +35,7 @@ func (h *handler) dossiersList(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	p := h.newPage(r, "dossier.list.title", "inbox")
-	d := &dossiersData{page: p, Form: q, Errors: map[string]string{}}
+	d := &dossiersData{page: p, Form: q, Errors: map[string]string{}, Year: h.today().Year()}
 	clip := func(k string) string { return clipRunes(strings.TrimSpace(q.Get(k)), 40) }
 	lq := dossier.ListQuery{UnitCode: clip("unit"), Status: dossier.Status(clip("status")), PerPage: listPerPage}
 	for _, s := range dossier.Statuses {
