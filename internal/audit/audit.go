@@ -43,14 +43,35 @@ func Append(ctx context.Context, tx *store.Tx, e *Entry) error {
 	if e.ActorName == "" {
 		e.ActorName = "system"
 	}
-	// Taking the head row first locks it until commit on PostgreSQL and
-	// SQLite alike, so two appends cannot chain to the same predecessor.
-	if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&e.Seq, &e.PrevHash); err != nil {
-		return fmt.Errorf("audit: %w", err)
+	// This process's last head saves reading it: the update below moves the
+	// head only if it is still that one (no other process appended, no
+	// rolled-back append left the hint wrong), in one statement.
+	linked := false
+	if h, ok := tx.Cache().Load(headKey{}); ok {
+		prev := h.(head)
+		e.Seq, e.PrevHash = prev.seq+1, prev.hash
+		e.Hash = e.computeHash()
+		res, err := tx.ExecContext(ctx, `UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1 AND seq = ? AND hash = ?`,
+			e.Seq, e.Hash, prev.seq, prev.hash)
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		linked = n == 1
 	}
-	e.Hash = e.computeHash()
-	if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
-		return fmt.Errorf("audit: %w", err)
+	if !linked {
+		// Taking the head row first locks it until commit on PostgreSQL and
+		// SQLite alike, so two appends cannot chain to the same predecessor.
+		if err := tx.QueryRowContext(ctx, `UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash`).Scan(&e.Seq, &e.PrevHash); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
+		e.Hash = e.computeHash()
+		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
+			return fmt.Errorf("audit: %w", err)
+		}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log
 		(seq, at, actor_id, actor_name, action, object_type, object_id, unit_code, summary, prev_hash, hash)
@@ -60,7 +81,16 @@ func Append(ctx context.Context, tx *store.Tx, e *Entry) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
+	tx.Cache().Store(headKey{}, head{seq: e.Seq, hash: e.Hash})
 	return nil
+}
+
+// headKey keys the chain's head in the writer's cache.
+type headKey struct{}
+
+type head struct {
+	seq  int64
+	hash string
 }
 
 // computeHash hashes the previous hash and every field, each length-prefixed

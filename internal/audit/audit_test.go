@@ -120,3 +120,36 @@ func TestList(t *testing.T) {
 		}
 	})
 }
+
+// Two processes appending in turn, and an append rolled back after it
+// moved the head, leave each process's remembered head wrong; the chain
+// must hold all the same.
+func TestAppendsFromTwoProcesses(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		other, err := store.Open(ctx, db.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		for i := 0; i < 3; i++ {
+			appendN(t, db, 2)
+			appendN(t, other, 1)
+		}
+		rolledBack := errors.New("rolled back")
+		err = db.InTx(ctx, func(tx *store.Tx) error {
+			if err := audit.Append(ctx, tx, &audit.Entry{Action: "x", ObjectType: "x", ObjectID: "x", Summary: "bỏ"}); err != nil {
+				return err
+			}
+			return rolledBack
+		})
+		if !errors.Is(err, rolledBack) {
+			t.Fatal(err)
+		}
+		appendN(t, db, 1)
+		appendN(t, other, 1)
+		if n, err := audit.Verify(ctx, db); err != nil || n != 11 {
+			t.Fatalf("Verify = %d, %v; want 11 entries, intact", n, err)
+		}
+	})
+}

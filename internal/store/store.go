@@ -245,6 +245,14 @@ func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
 // Engine reports which engine the transaction runs on.
 func (tx *Tx) Engine() Engine { return tx.engine }
 
+// Cache is a map that lives as long as the database handle, for what a
+// domain keeps between its transactions to save a read (the audit chain's
+// head). Entries are hints: other processes write to the same database and
+// a transaction that rolled back may have stored a value that never
+// became true, so whatever is read from it must be checked by the
+// statement that relies on it.
+func (tx *Tx) Cache() *sync.Map { return &tx.w.cache }
+
 // The statements of a transaction run with contexts that cannot be
 // cancelled, for the batch's sake (see writer.run); they are short.
 

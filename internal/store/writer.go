@@ -61,6 +61,8 @@ type writer struct {
 	closed  bool
 
 	commits atomic.Int64 // commits made, for tests and metrics
+
+	cache sync.Map // see Tx.Cache
 }
 
 type txRequest struct {
