@@ -126,9 +126,13 @@ func (s *Service) Notify(ctx context.Context, tx *store.Tx, n dossier.Notificati
 		return err
 	}
 	lang := i18n.VI
-	err := tx.QueryRowContext(ctx, `SELECT lang FROM notification_langs WHERE dossier_id = ?`, d.ID).Scan(&lang)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
+	// A dossier created in this transaction (a counter intake) has no
+	// language stored yet: the read would be a round trip for nothing.
+	if d.Version > 1 {
+		err := tx.QueryRowContext(ctx, `SELECT lang FROM notification_langs WHERE dossier_id = ?`, d.ID).Scan(&lang)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
 	}
 	g, err := s.units.Graph(ctx)
 	if err != nil {
