@@ -546,3 +546,36 @@ func TestAllowedFollowsTheRules(t *testing.T) {
 		t.Errorf("after approval the specialist may %q", got)
 	}
 }
+
+// Officers' lists put open dossiers first, soonest due first, then the
+// finished ones, latest first: years of history must not push today's
+// work off the first page.
+func TestListOrder(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		oldFinished := w.filed("congdan.1")
+		w.must("motcua.31615", oldFinished.Code, dossier.ActRefuse, dossier.ActionInput{Note: "Không thuộc thẩm quyền"})
+		sooner := w.filed("congdan.2")
+		w.must("motcua.31615", sooner.Code, dossier.ActReceive, dossier.ActionInput{})
+		w.clock = w.clock.Add(24 * time.Hour)
+		newFinished := w.filed("congdan.2")
+		w.must("motcua.31615", newFinished.Code, dossier.ActRefuse, dossier.ActionInput{Note: "Không thuộc thẩm quyền"})
+		later := w.filed("congdan.1") // received a day after sooner, due a day later
+		w.must("motcua.31615", later.Code, dossier.ActReceive, dossier.ActionInput{})
+		if !later.DueDate.IsZero() && !sooner.DueDate.IsZero() && !sooner.DueDate.Before(later.DueDate) {
+			t.Fatal("the fixture's due dates are not in order")
+		}
+		ds, err := w.app.Dossiers.List(w.ctx, w.actor("motcua.31615"), dossier.ListQuery{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, d := range ds {
+			got = append(got, d.Code)
+		}
+		want := []string{sooner.Code, later.Code, newFinished.Code, oldFinished.Code}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("order %v, want %v", got, want)
+		}
+	})
+}

@@ -182,7 +182,11 @@ func (s *Dossiers) query(ctx context.Context, where []string, args []any, page, 
 	if len(where) > 0 {
 		q += ` WHERE ` + strings.Join(where, ` AND `)
 	}
-	q += fmt.Sprintf(` ORDER BY due_date IS NULL, due_date, id LIMIT %d OFFSET %d`, perPage, (page-1)*perPage)
+	// Open dossiers first, the soonest due first; then finished ones, the
+	// latest first (years of history must not push today's work to the
+	// last page). NULLs are ordered explicitly, as the engines differ.
+	q += fmt.Sprintf(` ORDER BY finished_at IS NOT NULL, CASE WHEN finished_at IS NULL THEN due_date IS NULL END,
+		CASE WHEN finished_at IS NULL THEN due_date END, finished_at DESC, id DESC LIMIT %d OFFSET %d`, perPage, (page-1)*perPage)
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
