@@ -108,6 +108,7 @@ func benchDossiers(ctx context.Context, e *env, pgURL string, clients int, durat
 	})
 	var codesMu sync.Mutex
 	var codes []string
+	commitsBefore, _ := a.DB.WriterStats()
 	filing := runPhase(clients, duration, func(int) error {
 		req, _ := http.NewRequest("POST", base+"/api/v1/dossiers", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -128,6 +129,9 @@ func benchDossiers(ctx context.Context, e *env, pgURL string, clients int, durat
 	})
 	filing.print(e.stdout, "filing (POST /dossiers)")
 	fmt.Fprintf(e.stdout, "%-28s %10.2f of the raw insert rate\n", "", filing.rate/raw)
+	if commits, _ := a.DB.WriterStats(); commits > commitsBefore {
+		fmt.Fprintf(e.stdout, "%-28s %10.1f filings per commit (group commit)\n", "", float64(filing.n)/float64(commits-commitsBefore))
+	}
 	if len(codes) == 0 {
 		return errors.New("no dossier was filed")
 	}

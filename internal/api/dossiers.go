@@ -241,6 +241,13 @@ func (rd *renderer) full(d *dossier.Dossier) (*dossierJSON, error) {
 }
 
 func (rd *renderer) resultsAndSupplement(j *dossierJSON, d *dossier.Dossier, p *dossier.Procedure) error {
+	j.Results = []resultJSON{}
+	if d.Version == 1 {
+		// Never changed since it was stored (a filing's answer, a draft):
+		// results and requests for documents come with actions, which bump
+		// the version, and two reads per filing add up.
+		return nil
+	}
 	ctx := rd.r.Context()
 	res, err := rd.h.app.Dossiers.ResultsOf(ctx, rd.a, d)
 	if err != nil {
