@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Every write transaction of a process runs on one connection, owned by one
@@ -48,7 +51,8 @@ var ErrClosed = errors.New("store: database is closed")
 type writer struct {
 	engine Engine
 	batch  int
-	conn   *sql.Conn
+	pool   *sql.DB
+	conn   *sql.Conn            // nil after it broke, until the next batch reconnects
 	stmts  map[string]*sql.Stmt // used by the loop goroutine only
 	reqs   chan *txRequest      // transactions waiting for the writer
 	quit   chan struct{}
@@ -66,24 +70,95 @@ type writer struct {
 }
 
 type txRequest struct {
-	ctx      context.Context
-	fn       func(tx *Tx) error
+	ctx context.Context
+	fn  func(tx *Tx) error
+	// state moves from queued to running (the writer takes it) or to
+	// abandoned (the caller's context ended first), whichever comes first.
+	state    atomic.Int32
 	tx       *Tx
 	err      error
 	panicked any
 	done     chan struct{}
 }
 
+const (
+	queued int32 = iota
+	running
+	abandoned
+)
+
+// errAborted is a member's error when a statement of it failed but fn
+// returned nil: the database would not commit its work.
+var errAborted = errors.New("store: a statement failed inside the transaction and its error was not returned")
+
 func newWriter(ctx context.Context, engine Engine, pool *sql.DB) (*writer, error) {
-	conn, err := pool.Conn(ctx)
-	if err != nil {
+	n := maxBatch(engine)
+	w := &writer{engine: engine, batch: n, pool: pool, reqs: make(chan *txRequest, n),
+		quit: make(chan struct{}), done: make(chan struct{})}
+	if err := w.connect(ctx); err != nil {
 		return nil, err
 	}
-	n := maxBatch(engine)
-	w := &writer{engine: engine, batch: n, conn: conn, stmts: map[string]*sql.Stmt{}, reqs: make(chan *txRequest, n),
-		quit: make(chan struct{}), done: make(chan struct{})}
 	go w.loop()
 	return w, nil
+}
+
+// connect takes the writer's connection from the pool. On PostgreSQL a
+// lock held elsewhere (another process, an idle psql session) must not
+// stop every write of this process for ever: waits and statements are
+// bounded.
+func (w *writer) connect(ctx context.Context) error {
+	conn, err := w.pool.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	if w.engine == Postgres {
+		if _, err := conn.ExecContext(ctx, `SET lock_timeout = '10s'`); err != nil {
+			conn.Close()
+			return err
+		}
+		if _, err := conn.ExecContext(ctx, `SET statement_timeout = '120s'`); err != nil {
+			conn.Close()
+			return err
+		}
+	}
+	w.conn, w.stmts = conn, map[string]*sql.Stmt{}
+	return nil
+}
+
+// checkConn drops the connection when it no longer answers (the server
+// restarted, the session was killed), so that the next batch takes a new
+// one instead of failing for ever.
+func (w *writer) checkConn() {
+	if w.conn == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := w.conn.PingContext(ctx); err == nil {
+		return
+	}
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	w.conn.Close()
+	w.conn, w.stmts = nil, nil
+}
+
+// aborted reports whether PostgreSQL holds the transaction as failed (a
+// statement failed, whatever fn made of its error); COMMIT would then
+// roll back without an error. It asks the driver, without a round trip.
+func (w *writer) aborted() bool {
+	if w.engine != Postgres {
+		return false
+	}
+	var status byte
+	_ = w.conn.Raw(func(dc any) error {
+		if c, ok := dc.(*stdlib.Conn); ok {
+			status = c.Conn().PgConn().TxStatus()
+		}
+		return nil
+	})
+	return status == 'E'
 }
 
 // inTx hands fn to the writer and waits for the commit (or rollback) that
@@ -102,9 +177,16 @@ func (w *writer) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return ctx.Err()
 	}
 	w.closing.RUnlock()
-	// Once handed over, fn may be running: wait for its outcome even if ctx
-	// ends (the loop skips requests whose context ended before they ran).
-	<-r.done
+	// A caller whose context ends while its transaction still waits leaves;
+	// once the writer has taken it, the caller waits for its outcome.
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(queued, abandoned) {
+			return ctx.Err()
+		}
+		<-r.done
+	}
 	if r.panicked != nil {
 		panic(r.panicked)
 	}
@@ -126,6 +208,9 @@ func (w *writer) close() error {
 	w.closing.Unlock()
 	close(w.quit)
 	<-w.done
+	if w.conn == nil {
+		return nil
+	}
 	for _, st := range w.stmts {
 		st.Close()
 	}
@@ -174,11 +259,39 @@ func (w *writer) loop() {
 func (w *writer) run(batch []*txRequest) {
 	ctx := context.Background()
 	failAll := func(err error) {
-		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+		if w.conn != nil {
+			_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+			w.checkConn()
+		}
 		for _, r := range batch {
 			if r.err == nil && r.panicked == nil {
 				r.err = err
 			}
+		}
+	}
+	// Take the requests whose callers still wait.
+	live := batch[:0:0]
+	for _, r := range batch {
+		if !r.state.CompareAndSwap(queued, running) {
+			r.err = r.ctx.Err()
+			continue
+		}
+		if err := r.ctx.Err(); err != nil {
+			r.err = err
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	if w.conn == nil {
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err := w.connect(cctx)
+		cancel()
+		if err != nil {
+			failAll(fmt.Errorf("connect: %w", err))
+			return
 		}
 	}
 	begin := "BEGIN"
@@ -189,14 +302,18 @@ func (w *writer) run(batch []*txRequest) {
 		failAll(fmt.Errorf("begin: %w", err))
 		return
 	}
-	alone := len(batch) == 1
-	live := 0
-	for _, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			r.err = err
-			continue
-		}
-		if !alone {
+	// Each member runs in a savepoint. On SQLite (no round trips) it is
+	// released after success, which also proves the transaction is still
+	// open: SQLite rolls a transaction back by itself on some errors (disk
+	// full, I/O), and members after that must not think they committed.
+	// On PostgreSQL a lone member needs none, and savepoints are not
+	// released (a round trip each); the driver's transaction status shows
+	// a failure fn did not report.
+	alone := len(live) == 1
+	savepoints := w.engine == SQLite || !alone
+	committed := 0
+	for _, r := range live {
+		if savepoints {
 			if _, err := w.conn.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
 				failAll(fmt.Errorf("savepoint: %w", err))
 				return
@@ -205,26 +322,42 @@ func (w *writer) run(batch []*txRequest) {
 		r.tx = &Tx{engine: w.engine, w: w}
 		r.err, r.panicked = call(r.fn, r.tx)
 		failed := r.err != nil || r.panicked != nil
-		if alone {
-			if failed {
-				_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+		if !failed && w.aborted() {
+			r.err, failed = errAborted, true
+		}
+		switch {
+		case !failed && w.engine == SQLite:
+			if _, err := w.conn.ExecContext(ctx, "RELEASE SAVEPOINT grp"); err != nil {
+				failAll(fmt.Errorf("the transaction ended early: %w", err))
 				return
 			}
-		} else if failed {
-			// The savepoint stays open after the rollback; the next
-			// transaction's nests inside it, and COMMIT ends them all.
-			// Not releasing them saves a round trip each on PostgreSQL.
+		case failed && !savepoints:
+			_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+			return
+		case failed:
+			// On PostgreSQL the savepoint stays open after the rollback;
+			// the next member's nests inside it, and COMMIT ends them all.
 			if _, err := w.conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT grp"); err != nil {
 				failAll(fmt.Errorf("rollback to savepoint: %w", err))
 				return
 			}
+			if w.engine == SQLite {
+				if _, err := w.conn.ExecContext(ctx, "RELEASE SAVEPOINT grp"); err != nil {
+					failAll(fmt.Errorf("the transaction ended early: %w", err))
+					return
+				}
+			}
 		}
 		if !failed {
-			live++
+			committed++
 		}
 	}
-	if live == 0 {
+	if committed == 0 {
 		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+		return
+	}
+	if w.aborted() {
+		failAll(errAborted)
 		return
 	}
 	if _, err := w.conn.ExecContext(ctx, "COMMIT"); err != nil {

@@ -173,3 +173,107 @@ func TestGroupCommitContextAndClose(t *testing.T) {
 		t.Errorf("after Close: %v", err)
 	}
 }
+
+// A member whose statement failed while fn returned nil is not reported
+// as committed: on PostgreSQL COMMIT would roll back without an error.
+func TestGroupCommitIgnoredStatementError(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		createT(t, db)
+		ctx := context.Background()
+		err := db.InTx(ctx, func(tx *store.Tx) error {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO t (k) VALUES ('lost')`); err != nil {
+				return err
+			}
+			tx.ExecContext(ctx, `INSERT INTO t (k) VALUES ('lost')`) // a unique violation, ignored
+			return nil
+		})
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE k = 'lost'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		// SQLite keeps the transaction usable after a failed statement,
+		// so the first insert may stand; PostgreSQL must report it lost.
+		if db.Engine() == store.Postgres && (err == nil || n != 0) {
+			t.Fatalf("InTx = %v with %d rows stored; want an error and nothing stored", err, n)
+		}
+		if err == nil && n != 1 {
+			t.Fatalf("InTx succeeded but %d rows are stored", n)
+		}
+	})
+}
+
+// A caller whose context ends while its transaction waits for the writer
+// returns at once, and its transaction never runs.
+func TestGroupCommitAbandoned(t *testing.T) {
+	db := storetest.SQLite(t)
+	ctx := context.Background()
+	started, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- db.InTx(ctx, func(tx *store.Tx) error {
+			close(started)
+			<-release
+			return nil
+		})
+	}()
+	<-started
+	short, cancel := context.WithCancel(ctx)
+	ran := make(chan struct{}, 1)
+	second := make(chan error, 1)
+	go func() {
+		second <- db.InTx(short, func(tx *store.Tx) error { ran <- struct{}{}; return nil })
+	}()
+	waitFor(t, "the second transaction to queue", func() bool { _, q := db.WriterStats(); return q == 1 })
+	cancel()
+	if err := <-second; !errors.Is(err, context.Canceled) {
+		t.Fatalf("abandoned: %v", err)
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	// The writer goes on, and the abandoned transaction did not run.
+	if err := db.InTx(ctx, func(tx *store.Tx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ran:
+		t.Fatal("the abandoned transaction ran")
+	default:
+	}
+}
+
+// When PostgreSQL ends the writer's session, the writer takes a new
+// connection: writes fail at most once, not for ever.
+func TestWriterReconnects(t *testing.T) {
+	db := storetest.Postgres(t)
+	createT(t, db)
+	ctx := context.Background()
+	var pid int
+	if err := db.InTx(ctx, func(tx *store.Tx) error {
+		return tx.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&pid)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.QueryContext(ctx, `SELECT pg_terminate_backend(?)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(k string) error {
+		return db.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.ExecContext(ctx, `INSERT INTO t (k) VALUES (?)`, k)
+			return err
+		})
+	}
+	failures := 0
+	for i := range 3 {
+		if err := insert(fmt.Sprint("after", i)); err != nil {
+			failures++
+		}
+	}
+	if failures > 1 {
+		t.Fatalf("%d of 3 writes failed after the session was killed", failures)
+	}
+	if err := insert("last"); err != nil {
+		t.Fatal(err)
+	}
+}
