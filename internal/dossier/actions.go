@@ -205,6 +205,7 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 			if err := checkSupply(proc, sp, d.Fields, in.Fields); err != nil {
 				return "", "", err
 			}
+			old := d.Fields
 			merged := map[string]string{}
 			for k, v := range d.Fields {
 				merged[k] = v
@@ -220,11 +221,18 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 			if err := s.fill(d, proc, attached); err != nil {
 				return "", "", err
 			}
+			// Wrong values are refused first (the most precise), then an
+			// item asked for and not supplied.
+			if err := checkAnswered(ctx, tx, proc, sp, d.ID, old, in.Fields); err != nil {
+				return "", "", err
+			}
 			// The time limit restarts when the complete dossier arrives: the
 			// applicant's waiting does not count against the agency.
 			d.Status, d.ReceivedAt = StatusReceived, now
+			// An apology (Mẫu 04) given before the request still counts: it
+			// is once only for the dossier.
 			d.DueDate = proc.TimeLimit.Due(cal, now)
-			d.OriginalDueDate, d.Apologised = d.DueDate, false
+			d.OriginalDueDate = d.DueDate
 			if err := s.supplied(ctx, tx, d); err != nil {
 				return "", "", err
 			}

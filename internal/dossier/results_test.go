@@ -64,6 +64,7 @@ func TestSupplementMarksItems(t *testing.T) {
 			t.Errorf("an unmarked file field: %v", err)
 		}
 		w.mustAttach("congdan.1", d.Code, "", "so-ho-khau.pdf", pdfFile)
+		w.mustAttach("congdan.1", d.Code, "divorce_or_death_file", "ban-an.pdf", pdfFile)
 		d = w.must("congdan.1", d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{Fields: f})
 		if d.Fields["purpose"] != f["purpose"] || d.Fields["marital_status"] != "chua_ket_hon" || d.Status != dossier.StatusReceived {
 			t.Fatalf("after the supplement: %s %v", d.Status, d.Fields)

@@ -266,6 +266,11 @@ func TestNoticesOfEachStep(t *testing.T) {
 		}
 		w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
 		w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Items: []dossier.SupplementItem{{Note: "Bản sao CCCD"}, {Note: "Giấy xác nhận cư trú"}}})
+		for _, name := range []string{"cccd.pdf", "cu-tru.pdf"} {
+			if _, err := w.app.Dossiers.Attach(ctx, citizen, d.Code, "", name, strings.NewReader("%PDF-1.4\n%%EOF\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if _, err := w.app.Dossiers.Act(ctx, citizen, d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{}); err != nil {
 			t.Fatal(err)
 		}
