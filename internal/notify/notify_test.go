@@ -118,6 +118,15 @@ func (w *world) messages(code string) []*notify.Message {
 	return ms
 }
 
+func (w *world) count(query string, args ...any) int {
+	w.t.Helper()
+	var n int
+	if err := w.app.DB.QueryRowContext(w.ctx, query, args...).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
 // received returns the next message the SMTP server accepted.
 func (w *world) received() *envelope {
 	w.t.Helper()
@@ -230,7 +239,7 @@ func TestIntakeSendsEmailAndSMS(t *testing.T) {
 		if em.Status != notify.Sent || em.Provider != "smtp" || em.Attempts != 1 || em.SentAt.IsZero() {
 			t.Errorf("e-mail record %+v", em)
 		}
-		if sms.Status != notify.Sent || sms.Provider != "dev" || sms.Recipient != "0987654321" || sms.Event != dossier.NotifyReceived {
+		if sms.Status != notify.Sent || sms.Provider != "dev" || sms.Recipient != "•••••••321" || sms.Event != dossier.NotifyReceived {
 			t.Errorf("SMS record %+v", sms)
 		}
 		want := "Xa An Thanh: ho so " + d.Code + " da duoc tiep nhan, hen tra ket qua ngay 05/11/2026. Tra cuu: https://dichvucong.example/lookup?code=" + d.Code
@@ -397,7 +406,7 @@ func TestPermanentFailure(t *testing.T) {
 		w := newWorld(t, db, func(s *smtpd) {
 			s.Fail = func(conn int, verb string) string {
 				if verb == "RCPT" {
-					return "550 5.1.1 no such mailbox"
+					return "550 5.1.1 <nobody@example.vn>: no such mailbox (0987654321)"
 				}
 				return ""
 			}
@@ -405,8 +414,18 @@ func TestPermanentFailure(t *testing.T) {
 		d := w.intake("nobody@example.vn")
 		w.runDue()
 		em := email(t, w.messages(d.Code))
-		if em.Status != notify.Failed || em.Attempts != 1 || !strings.Contains(em.LastError, "550 5.1.1 no such mailbox") {
+		if em.Status != notify.Failed || em.Attempts != 1 || em.Recipient != "n•••@example.vn" ||
+			!strings.Contains(em.LastError, "550 5.1.1 <n•••@example.vn>: no such mailbox (•••••••321)") {
 			t.Fatalf("%+v", em)
+		}
+		// Stored masked, in the message and its job alike.
+		if n := w.count(`SELECT COUNT(*) FROM notifications WHERE last_error LIKE '%nobody@%' OR last_error LIKE '%0987654321%'`) +
+			w.count(`SELECT COUNT(*) FROM jobs WHERE last_error LIKE '%nobody@%' OR last_error LIKE '%0987654321%'`); n != 0 {
+			t.Fatalf("%d errors store the recipient in clear", n)
+		}
+		// Reading one dossier's messages is audited.
+		if n := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'notify.read' AND object_id = ?`, d.Code); n != 1 {
+			t.Fatalf("%d audit entries for the read", n)
 		}
 		w.clock = w.clock.Add(24 * time.Hour)
 		if n := w.runDue(); n != 0 {
