@@ -544,6 +544,7 @@ func TestSMTPAuthNeedsTLS(t *testing.T) {
 	m.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, plain.Addr)
 	}
+	m.TLS = notify.TLSOptional // (by default it would not get this far: TestSMTPRequiresTLS)
 	err := m.SendMail(ctx, &notify.Mail{To: "lan@example.vn", Subject: "Thử", Body: "Xin chào"})
 	if !jobs.IsPermanent(err) || !strings.Contains(err.Error(), "unencrypted") {
 		t.Fatalf("PLAIN without TLS: %v", err)
@@ -560,5 +561,42 @@ func TestSMTPAuthNeedsTLS(t *testing.T) {
 	}
 	if e := <-plain.got; e.Auth != "motcua:x" {
 		t.Fatalf("auth %q", e.Auth)
+	}
+}
+
+// A server that offers no STARTTLS gets nothing in clear text unless it
+// is on this machine or the setting allows it; the refusal is retried
+// (the offer may have been stripped on the way).
+func TestSMTPRequiresTLS(t *testing.T) {
+	plain := startSMTPD(t, nil)
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, plain.Addr)
+	}
+	ctx := context.Background()
+	mail := &notify.Mail{To: "lan@example.vn", Subject: "Thử", Body: "Xin chào"}
+	for _, m := range []*notify.SMTP{
+		{Addr: "mail.test:587", From: "motcua@antanh.example", Dial: dial},
+		{Addr: plain.Addr, From: "motcua@antanh.example", TLS: notify.TLSRequired},
+	} {
+		err := m.SendMail(ctx, mail)
+		if err == nil || jobs.IsPermanent(err) || !strings.Contains(err.Error(), "STARTTLS") {
+			t.Fatalf("%s without STARTTLS: %v", m.Addr, err)
+		}
+	}
+	select {
+	case e := <-plain.got:
+		t.Fatalf("delivered in clear: %+v", e)
+	default:
+	}
+	for _, m := range []*notify.SMTP{
+		{Addr: "mail.test:587", From: "motcua@antanh.example", Dial: dial, TLS: notify.TLSOptional},
+		{Addr: plain.Addr, From: "motcua@antanh.example"}, // this machine
+	} {
+		if err := m.SendMail(ctx, mail); err != nil {
+			t.Fatalf("%s: %v", m.Addr, err)
+		}
+		if e := <-plain.got; e.TLS {
+			t.Fatalf("%+v", e)
+		}
 	}
 }
