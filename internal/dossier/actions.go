@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"egov"
 	"egov/internal/identity"
@@ -111,6 +112,10 @@ func (s *Dossiers) Allowed(ctx context.Context, a *identity.Actor, d *Dossier) [
 	return out
 }
 
+// MaxResultText bounds finish's result text (the number of a certificate,
+// a short description), whatever the channel.
+const MaxResultText = 500
+
 // SupplementWindow is how many working days after receipt a request for
 // documents may be made (Decree 61/2018 as amended).
 const SupplementWindow = 3
@@ -127,6 +132,10 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 	in.Note = strings.TrimSpace(vntext.NFC(in.Note))
 	if len(in.Note) > 4000 {
 		return nil, egov.FieldError("note", "form.too_long", 4000)
+	}
+	in.Result = strings.TrimSpace(vntext.NFC(in.Result))
+	if utf8.RuneCountInString(in.Result) > MaxResultText {
+		return nil, egov.FieldError("result", "form.too_long", MaxResultText)
 	}
 	cal, err := s.cal.Calendar(ctx)
 	if err != nil {
@@ -249,7 +258,7 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.not_approved")
 			}
 			d.Status, d.FinishedAt, d.HolderID = StatusResolved, now, 0
-			d.Result = strings.TrimSpace(in.Result)
+			d.Result = in.Result
 			if err := s.issueResults(ctx, tx, a, d, proc, results); err != nil {
 				return "", "", err
 			}

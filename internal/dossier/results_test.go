@@ -103,6 +103,10 @@ func TestElectronicResult(t *testing.T) {
 		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{ResultFiles: png}); errKey(err) != "result.type" {
 			t.Fatalf("an image as the result: %v", err)
 		}
+		long := dossier.ActionInput{ResultFiles: resultPDF(), Result: strings.Repeat("ố", dossier.MaxResultText+1)}
+		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActFinish, long); errKey(err) != "form.too_long" {
+			t.Fatalf("a result text of %d characters: %v", len([]rune(long.Result)), err)
+		}
 		if res, _ := w.app.Dossiers.ResultsOf(w.ctx, w.actor("chuyenvien.31615"), d); len(res) != 0 {
 			t.Fatalf("a refused finishing left results: %v", res)
 		}
