@@ -18,6 +18,7 @@ func TestServeRefusesBadSMTPSettings(t *testing.T) {
 		{map[string]string{"EGOV_SMTP_ADDR": "mail.example.vn", "EGOV_SMTP_FROM": "motcua@example.vn"}, "smtp address"},
 		{map[string]string{"EGOV_SMTP_ADDR": "mail.example.vn:587", "EGOV_SMTP_FROM": "not an address"}, "smtp sender"},
 		{map[string]string{"EGOV_SMTP_ADDR": "mail.example.vn:587", "EGOV_SMTP_FROM": "motcua@example.vn", "EGOV_SMTP_USER": "motcua"}, "password"},
+		{map[string]string{"EGOV_SMTP_ADDR": "mail.example.vn:587", "EGOV_SMTP_FROM": "motcua@example.vn", "EGOV_SMTP_REQUIRE_TLS": "có"}, "EGOV_SMTP_REQUIRE_TLS"},
 	} {
 		c.env["EGOV_DATA"] = t.TempDir()
 		c.env["EGOV_ADDR"] = "127.0.0.1:0"

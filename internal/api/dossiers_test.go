@@ -457,7 +457,15 @@ func TestDossierSupplement(t *testing.T) {
 		}
 		// Answered a week later: the time limit restarts (Monday 9 → Thursday 12 March).
 		w.clock = time.Date(2026, 3, 9, 9, 0, 0, 0, workcal.ICT)
-		d = w.mustAct("congdan.1", code, "supply-documents", map[string]any{"fields": map[string]string{"marital_status": "da_ly_hon"}, "note": "Đã bổ sung"})
+		// Every item must be answered: the phone changed, the document attached.
+		answer := map[string]any{"fields": map[string]string{"marital_status": "da_ly_hon", "requester_phone": "0912345679"}, "note": "Đã bổ sung"}
+		if r := w.act("congdan.1", code, "supply-documents", answer); r.Status != http.StatusBadRequest || errorField(r) != "attachments" {
+			t.Errorf("a supplement without the document: %d %s", r.Status, r.Body)
+		}
+		if r := w.upload("congdan.1", code, part{"file", "ban-an.pdf", string(pdfBytes)}); r.Status != http.StatusCreated {
+			t.Fatalf("attaching: %d %s", r.Status, r.Body)
+		}
+		d = w.mustAct("congdan.1", code, "supply-documents", answer)
 		if d["status"] != "received" || d["due_at"] != "2026-03-12" || d["fields"].(map[string]any)["marital_status"] != "da_ly_hon" ||
 			d["fields"].(map[string]any)["purpose"] != "Đăng ký kết hôn" {
 			t.Fatalf("after the supplement: %v", d)

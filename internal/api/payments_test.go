@@ -63,6 +63,9 @@ func TestPayments(t *testing.T) {
 		if n := len(pending["payments"].([]any)); n != 0 {
 			t.Errorf("%d pending", n)
 		}
+		if r := w.call("ketoan.31615", "GET", "/api/v1/payments?unit=31615&from=2025-01-01&to=2026-03-31", nil); r.Status != http.StatusBadRequest || errorField(r) != "to" {
+			t.Errorf("more than a year: %d %s", r.Status, r.Body)
+		}
 		if r := w.call("ketoan.31615", "GET", "/api/v1/payments?unit=31615&status=refunded", nil); r.Status != http.StatusBadRequest {
 			t.Errorf("a bad status: %d", r.Status)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"egov"
 	"egov/internal/identity"
@@ -111,6 +112,10 @@ func (s *Dossiers) Allowed(ctx context.Context, a *identity.Actor, d *Dossier) [
 	return out
 }
 
+// MaxResultText bounds finish's result text (the number of a certificate,
+// a short description), whatever the channel.
+const MaxResultText = 500
+
 // SupplementWindow is how many working days after receipt a request for
 // documents may be made (Decree 61/2018 as amended).
 const SupplementWindow = 3
@@ -127,6 +132,10 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 	in.Note = strings.TrimSpace(vntext.NFC(in.Note))
 	if len(in.Note) > 4000 {
 		return nil, egov.FieldError("note", "form.too_long", 4000)
+	}
+	in.Result = strings.TrimSpace(vntext.NFC(in.Result))
+	if utf8.RuneCountInString(in.Result) > MaxResultText {
+		return nil, egov.FieldError("result", "form.too_long", MaxResultText)
 	}
 	cal, err := s.cal.Calendar(ctx)
 	if err != nil {
@@ -205,6 +214,7 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 			if err := checkSupply(proc, sp, d.Fields, in.Fields); err != nil {
 				return "", "", err
 			}
+			old := d.Fields
 			merged := map[string]string{}
 			for k, v := range d.Fields {
 				merged[k] = v
@@ -220,11 +230,18 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 			if err := s.fill(d, proc, attached); err != nil {
 				return "", "", err
 			}
+			// Wrong values are refused first (the most precise), then an
+			// item asked for and not supplied.
+			if err := checkAnswered(ctx, tx, proc, sp, d.ID, old, in.Fields); err != nil {
+				return "", "", err
+			}
 			// The time limit restarts when the complete dossier arrives: the
 			// applicant's waiting does not count against the agency.
 			d.Status, d.ReceivedAt = StatusReceived, now
+			// An apology (Mẫu 04) given before the request still counts: it
+			// is once only for the dossier.
 			d.DueDate = proc.TimeLimit.Due(cal, now)
-			d.OriginalDueDate, d.Apologised = d.DueDate, false
+			d.OriginalDueDate = d.DueDate
 			if err := s.supplied(ctx, tx, d); err != nil {
 				return "", "", err
 			}
@@ -241,7 +258,7 @@ func (s *Dossiers) Act(ctx context.Context, a *identity.Actor, code string, act 
 				return "", "", egov.Errorf(egov.ECONFLICT, "dossier.not_approved")
 			}
 			d.Status, d.FinishedAt, d.HolderID = StatusResolved, now, 0
-			d.Result = strings.TrimSpace(in.Result)
+			d.Result = in.Result
 			if err := s.issueResults(ctx, tx, a, d, proc, results); err != nil {
 				return "", "", err
 			}

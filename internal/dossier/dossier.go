@@ -96,7 +96,8 @@ type Dossier struct {
 // later than its due date; the citizen's supplement time is not counted
 // (the clock restarts when the complete dossier arrives); more than one
 // request for documents makes it late; an unfinished dossier is judged on
-// the day asked. The due date is the one the law gives: an apology's new
+// the day asked, except that one waiting for the applicant (more documents
+// or the fee) is never overdue for that wait. The due date is the one the law gives: an apology's new
 // date does not make a late dossier on time.
 type Timeliness string
 
@@ -128,7 +129,15 @@ func (d *Dossier) TimelinessOn(today workcal.Date) Timeliness {
 		}
 		return OnTime
 	}
-	if d.SupplementRequests > 1 || today.After(due) {
+	if d.SupplementRequests > 1 {
+		return Overdue
+	}
+	if d.Status == StatusSupplement || d.Status == StatusPayment {
+		// The applicant holds it: their waiting does not count against the
+		// agency (the clock restarts when the documents arrive).
+		return NotDue
+	}
+	if today.After(due) {
 		return Overdue
 	}
 	return NotDue

@@ -85,6 +85,8 @@ func TestFormsFollowTheHistory(t *testing.T) {
 		}
 
 		w.clock = time.Date(2026, 11, 3, 9, 0, 0, 0, workcal.ICT)
+		w.mustAttach("congdan.1", code, "", "ban-an.pdf", pdfFile)
+		w.mustAttach("congdan.1", code, "", "anh.pdf", pdfFile)
 		w.must("congdan.1", code, dossier.ActSupplyDocuments, dossier.ActionInput{}) // due Friday 6
 		w.must("motcua.31615", code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
 		newDate := workcal.NewDate(2026, 11, 12)

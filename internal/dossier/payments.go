@@ -334,6 +334,10 @@ func (s *Dossiers) Payments(ctx context.Context, a *identity.Actor, unitCode str
 	if to.Before(from) {
 		return nil, egov.FieldError("to", "dossier.period_invalid")
 	}
+	// Like the register, a year at most: one request reads no more.
+	if to.Sub(from) >= MaxRegisterDays {
+		return nil, egov.FieldError("to", "payment.period_too_long", MaxRegisterDays)
+	}
 	switch status {
 	case "", PaymentPending, PaymentPaid, PaymentFailed:
 	default:

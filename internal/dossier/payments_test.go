@@ -154,6 +154,13 @@ func TestPayments(t *testing.T) {
 		if err != nil || len(list) != 2 || list[0].DossierCode != d.Code && list[1].DossierCode != d.Code {
 			t.Fatalf("reconciliation: %+v %v", list, err)
 		}
+		// A year at most, like the register.
+		if _, err := w.app.Dossiers.Payments(w.ctx, w.actor("motcua.31615"), "31615", day.AddDays(-dossier.MaxRegisterDays), day, ""); egovKey(err) != "payment.period_too_long" {
+			t.Errorf("a reconciliation over more than a year: %v", err)
+		}
+		if _, err := w.app.Dossiers.Payments(w.ctx, w.actor("motcua.31615"), "31615", day.AddDays(1-dossier.MaxRegisterDays), day, ""); err != nil {
+			t.Errorf("a reconciliation over a year: %v", err)
+		}
 		if _, err := w.app.Dossiers.Payments(w.ctx, w.actor("congdan.1"), "31615", day, day, ""); errCode(err) != egov.EFORBIDDEN {
 			t.Errorf("a citizen's reconciliation: %v", err)
 		}

@@ -32,6 +32,9 @@ func TestRegister(t *testing.T) {
 		// filed online, received the next day).
 		w.clock = time.Date(2025, 12, 30, 9, 0, 0, 0, workcal.ICT)
 		a, b := intake(), intake()
+		// a waits for documents past its first due date: not overdue.
+		w.clock = time.Date(2025, 12, 31, 9, 0, 0, 0, workcal.ICT)
+		w.must("motcua.31615", a.Code, dossier.ActRequestDocuments, missing("Thiếu giấy tờ", "marital_status"))
 		w.clock = time.Date(2026, 1, 5, 8, 0, 0, 0, workcal.ICT)
 		c := intake()
 		w.must("motcua.31615", c.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
@@ -63,8 +66,8 @@ func TestRegister(t *testing.T) {
 			r.Sets != 1 || r.TransferredAt.IsZero() || r.ResultAt.IsZero() || r.ReturnedAt.IsZero() || r.DueDate.IsZero() {
 			t.Fatalf("row: %+v", r)
 		}
-		if reg.Rows[1].Note != "Công dân rút hồ sơ" || reg.Rows[3].Note != "Nộp trực tuyến" {
-			t.Fatalf("notes: %q %q", reg.Rows[1].Note, reg.Rows[3].Note)
+		if reg.Rows[0].Note != "Bổ sung hồ sơ" || reg.Rows[1].Note != "Công dân rút hồ sơ" || reg.Rows[3].Note != "Nộp trực tuyến" {
+			t.Fatalf("notes: %q %q %q", reg.Rows[0].Note, reg.Rows[1].Note, reg.Rows[3].Note)
 		}
 		// Each download is audited.
 		var n int
@@ -72,6 +75,14 @@ func TestRegister(t *testing.T) {
 		if n != 1 {
 			t.Fatalf("%d audit entries", n)
 		}
+		// Long past its first due date, a still waits for the applicant: the
+		// register does not call it overdue.
+		w.clock = time.Date(2026, 1, 20, 8, 0, 0, 0, workcal.ICT)
+		if dec, err := w.app.Dossiers.Register(w.ctx, w.actor("lanhdao.31615"), "31615", from, workcal.NewDate(2025, 12, 31)); err != nil ||
+			len(dec.Rows) != 2 || dec.Rows[0].Code != a.Code || dec.Rows[0].Note != "Bổ sung hồ sơ" {
+			t.Fatalf("December at 20 January: %+v %v", dec, err)
+		}
+		w.clock = time.Date(2026, 1, 6, 8, 0, 0, 0, workcal.ICT)
 
 		// The workbook: a sheet per year, numbered from 01, the form's
 		// columns, never the citizen ID.

@@ -64,6 +64,7 @@ func TestSupplementMarksItems(t *testing.T) {
 			t.Errorf("an unmarked file field: %v", err)
 		}
 		w.mustAttach("congdan.1", d.Code, "", "so-ho-khau.pdf", pdfFile)
+		w.mustAttach("congdan.1", d.Code, "divorce_or_death_file", "ban-an.pdf", pdfFile)
 		d = w.must("congdan.1", d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{Fields: f})
 		if d.Fields["purpose"] != f["purpose"] || d.Fields["marital_status"] != "chua_ket_hon" || d.Status != dossier.StatusReceived {
 			t.Fatalf("after the supplement: %s %v", d.Status, d.Fields)
@@ -101,6 +102,10 @@ func TestElectronicResult(t *testing.T) {
 		png := []dossier.Upload{{Filename: "kq.png", Content: bytes.NewReader(pngFile)}}
 		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{ResultFiles: png}); errKey(err) != "result.type" {
 			t.Fatalf("an image as the result: %v", err)
+		}
+		long := dossier.ActionInput{ResultFiles: resultPDF(), Result: strings.Repeat("ố", dossier.MaxResultText+1)}
+		if _, err := w.act("chuyenvien.31615", d.Code, dossier.ActFinish, long); errKey(err) != "form.too_long" {
+			t.Fatalf("a result text of %d characters: %v", len([]rune(long.Result)), err)
 		}
 		if res, _ := w.app.Dossiers.ResultsOf(w.ctx, w.actor("chuyenvien.31615"), d); len(res) != 0 {
 			t.Fatalf("a refused finishing left results: %v", res)

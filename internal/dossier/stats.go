@@ -26,7 +26,11 @@ import (
 //     period (finished_at in it with status resolved or returned), judged
 //     by Dossier.TimelinessOn (the national index's rule).
 //   - InProgress, Overdue: dossiers received by the end of the period and
-//     not finished by then, not yet due / past due on its last day.
+//     not finished by then, not yet due / past due on its last day. A
+//     dossier waiting for the applicant (more documents, or the fee) is in
+//     progress: the waiting does not count against the agency (Dossier.
+//     TimelinessOn), unless a second request for documents already made
+//     it late.
 //   - Refused, Withdrawn, Stopped: dossiers that ended so in the period.
 //   - Rated, Satisfied: dossiers whose result was returned in the period and
 //     that the applicant rated, and of those the ones rated satisfied.
@@ -182,12 +186,14 @@ func (s *Dossiers) Stats(ctx context.Context, a *identity.Actor, unitCode string
 		return &ps.Counts
 	}
 
-	args = append(args, store.FormatTime(end), store.FormatTime(start))
+	// Only dossiers the period can count: unfinished, finished in or after
+	// it, or returned (and so perhaps rated) in or after it.
+	args = append(args, store.FormatTime(end), store.FormatTime(start), store.FormatTime(start))
 	rows, err := s.db.QueryContext(ctx, `SELECT procedure_code, channel, status, fee, submitted_at, received_at, finished_at,
 		returned_at, due_date, original_due_date, supplement_requests, rating,
 		CASE WHEN EXISTS (SELECT 1 FROM payments p WHERE p.dossier_id = dossiers.id AND p.status = 'paid') THEN 1 ELSE 0 END
 		FROM dossiers WHERE unit_id IN (`+placeholders(len(ids))+`) AND status <> 'draft'
-		AND submitted_at < ? AND (finished_at IS NULL OR finished_at >= ? OR returned_at IS NOT NULL)`, args...)
+		AND submitted_at < ? AND (finished_at IS NULL OR finished_at >= ? OR returned_at >= ?)`, args...)
 	if err != nil {
 		return nil, err
 	}

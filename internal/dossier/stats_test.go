@@ -40,20 +40,36 @@ func TestStats(t *testing.T) {
 		}
 		intake := func(unit string) *dossier.Dossier { return intakeBy(w.actor("motcua.31615"), unit) }
 
-		// November 2026 at Xã An Thạnh: one resolved early, one late, one
-		// withdrawn, one still open and overdue, one online and open.
-		w.clock = time.Date(2026, 11, 2, 9, 0, 0, 0, workcal.ICT)
-		finish := func(d *dossier.Dossier) {
+		resolve := func(d *dossier.Dossier) {
 			w.must("motcua.31615", d.Code, dossier.ActAssign, dossier.ActionInput{Assignee: "chuyenvien.31615"})
 			w.must("lanhdao.31615", d.Code, dossier.ActApprove, dossier.ActionInput{})
 			w.must("chuyenvien.31615", d.Code, dossier.ActFinish, dossier.ActionInput{ResultFiles: resultPDF()})
+		}
+		finish := func(d *dossier.Dossier) {
+			resolve(d)
 			w.must("motcua.31615", d.Code, dossier.ActReturnResult, dossier.ActionInput{})
 		}
+		// October: an online dossier resolved, its result returned and rated
+		// in November (it counts in November's ratings only).
+		w.clock = time.Date(2026, 10, 26, 9, 0, 0, 0, workcal.ICT)
+		rated := w.filed("congdan.2")
+		w.must("motcua.31615", rated.Code, dossier.ActReceive, dossier.ActionInput{})
+		resolve(rated)
+
+		// November 2026 at Xã An Thạnh: one resolved early, one late, one
+		// withdrawn, one still open and overdue, one online and open, one
+		// waiting for documents since before its due date (in progress: the
+		// applicant's waiting does not count against the agency).
+		w.clock = time.Date(2026, 11, 2, 9, 0, 0, 0, workcal.ICT)
+		w.must("motcua.31615", rated.Code, dossier.ActReturnResult, dossier.ActionInput{})
+		w.must("congdan.2", rated.Code, dossier.ActRate, dossier.ActionInput{Rating: 1})
 		early, late, gone := intake("31615"), intake("31615"), intake("31615")
 		intake("31615") // still open at the end of November: overdue
+		waiting := intake("31615")
 		online := w.filed("congdan.1")
 		w.must("congdan.1", online.Code, dossier.ActWithdraw, dossier.ActionInput{})
 		w.clock = time.Date(2026, 11, 3, 9, 0, 0, 0, workcal.ICT)
+		w.must("motcua.31615", waiting.Code, dossier.ActRequestDocuments, missing("Thiếu giấy tờ", "marital_status"))
 		finish(early) // due 5 November
 		if _, err := w.act("motcua.31615", gone.Code, dossier.ActStop, dossier.ActionInput{Note: "x"}); egov.ErrorCode(err) != egov.EFORBIDDEN {
 			t.Fatalf("a desk stopping: %v", err)
@@ -69,11 +85,11 @@ func TestStats(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := dossier.Counts{Received: 5, ReceivedOnline: 1, ResolvedEarly: 1, ResolvedLate: 1,
-			Withdrawn: 1, Stopped: 1, Overdue: 1,
-			ByChannel: map[dossier.Channel]int{dossier.ChannelDirect: 4, dossier.ChannelOnline: 1},
+		want := dossier.Counts{Received: 6, ReceivedOnline: 1, ResolvedEarly: 1, ResolvedLate: 1,
+			Withdrawn: 1, Stopped: 1, Overdue: 1, InProgress: 1, Rated: 1, Satisfied: 1,
+			ByChannel: map[dossier.Channel]int{dossier.ChannelDirect: 5, dossier.ChannelOnline: 1},
 			// 1.004873 is fully online, and its fee of 8,000 đồng unpaid.
-			EligibleFullyOnline: 5, ReceivedFullyOnline: 1, Payable: 5}
+			EligibleFullyOnline: 6, ReceivedFullyOnline: 1, Payable: 6}
 		if !reflect.DeepEqual(st.Counts, want) || st.From != nov1 || st.To != nov30 {
 			t.Fatalf("November at 31615:\n got %+v\nwant %+v", st.Counts, want)
 		}
@@ -84,14 +100,14 @@ func TestStats(t *testing.T) {
 			!reflect.DeepEqual(st.ByProcedure[0].Counts, want) {
 			t.Fatalf("catalogue and procedures: %d %d %+v", st.Procedures, st.ProceduresFullyOnline, st.ByProcedure)
 		}
-		if r := st.OnlineRate(); r != (dossier.Ratio{Num: 1, Den: 5}) || r.Percent() != 20 {
+		if r := st.OnlineRate(); r != (dossier.Ratio{Num: 1, Den: 6}) {
 			t.Fatalf("online rate %+v", r)
 		}
 		if r := st.OnTimeRate(); r != (dossier.Ratio{Num: 1, Den: 2}) {
 			t.Fatalf("on-time rate %+v", r)
 		}
-		if r := st.SatisfactionRate(); r.Defined() || r.Percent() != 0 {
-			t.Fatalf("satisfaction without ratings: %+v", r)
+		if r := st.SatisfactionRate(); r != (dossier.Ratio{Num: 1, Den: 1}) || r.Percent() != 100 {
+			t.Fatalf("satisfaction %+v", r)
 		}
 		// A reporter of the commune reads the figures, not the dossiers; a
 		// receiver of another commune reads neither.
@@ -116,6 +132,15 @@ func TestStats(t *testing.T) {
 		}
 		if st, _ := w.app.Dossiers.Stats(w.ctx, w.actor("lanhdao.92"), "31633", nov1, nov30); st.Received != 0 {
 			t.Fatalf("another commune: %+v", st)
+		} else if r := st.SatisfactionRate(); r.Defined() || r.Percent() != 0 {
+			t.Fatalf("satisfaction without ratings: %+v", r)
+		}
+		// October: the rated dossier resolved, not yet rated.
+		oct1, _ := workcal.ParseDate("2026-10-01")
+		oct31, _ := workcal.ParseDate("2026-10-31")
+		if st, err := w.app.Dossiers.Stats(w.ctx, w.actor("lanhdao.92"), "31615", oct1, oct31); err != nil ||
+			st.Received != 1 || st.Resolved() != 1 || st.Rated != 0 {
+			t.Fatalf("October at 31615: %+v %v", st, err)
 		}
 		if _, err := w.app.Dossiers.Stats(w.ctx, w.actor("motcua.31507"), "31615", nov1, nov30); egov.ErrorCode(err) != egov.EFORBIDDEN {
 			t.Fatalf("another commune's desk: %v", err)

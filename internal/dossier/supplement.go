@@ -141,6 +141,59 @@ func checkSupply(p *Procedure, sp *Supplement, old, fields map[string]string) er
 	return nil
 }
 
+// checkAnswered requires an answer to every item of the request sp of
+// dossier id: a marked field of the form changed from old (fields are the
+// values sent), a marked
+// file field given a file since the request, and as many documents outside
+// the form attached since the request as it asks for. Otherwise the dossier
+// would go back to the agency, its clock restarted, with nothing supplied.
+func checkAnswered(ctx context.Context, q store.Querier, p *Procedure, sp *Supplement, id int64, old, fields map[string]string) error {
+	if sp == nil {
+		return nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT field, COUNT(*) FROM dossier_attachments
+		WHERE dossier_id = ? AND uploaded_at >= ? GROUP BY field`, id, store.FormatTime(sp.RequestedAt))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	since := map[string]int{}
+	for rows.Next() {
+		var f string
+		var n int
+		if err := rows.Scan(&f, &n); err != nil {
+			return err
+		}
+		since[f] = n
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	others := 0
+	for _, it := range sp.Items {
+		if it.Field == "" {
+			if others++; since[""] < others {
+				return egov.FieldError("attachments", "dossier.supply_document_missing", clipName(it.Note))
+			}
+			continue
+		}
+		fd := p.Form.Field(it.Field)
+		switch {
+		case fd == nil: // the field has left the form since the request
+		case fd.Type == TypeFile:
+			if since[it.Field] == 0 {
+				return egov.FieldError(it.Field, "dossier.supply_file_missing", fd.Label)
+			}
+		default:
+			v, ok := fields[it.Field]
+			if !ok || strings.TrimSpace(vntext.NFC(v)) == old[it.Field] {
+				return egov.FieldError(it.Field, "dossier.supply_unchanged", fd.Label)
+			}
+		}
+	}
+	return nil
+}
+
 // supplied marks d's request as answered.
 func (s *Dossiers) supplied(ctx context.Context, tx *store.Tx, d *Dossier) error {
 	_, err := tx.ExecContext(ctx, `UPDATE dossier_supplements SET supplied_at = ? WHERE dossier_id = ? AND n = ?`,

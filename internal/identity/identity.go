@@ -95,11 +95,15 @@ type Service struct {
 	units *units.Service
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// hash is HashPassword; tests replace it. It is called before a
+	// transaction starts, never inside one: a hash takes tens of
+	// milliseconds and every write of the process shares one writer.
+	hash func(string) string
 }
 
 // NewService returns the identity service.
 func NewService(db *store.DB, us *units.Service) *Service {
-	return &Service{db: db, units: us, Now: time.Now}
+	return &Service{db: db, units: us, Now: time.Now, hash: HashPassword}
 }
 
 func fieldErr(field, key string, args ...any) error { return egov.FieldError(field, key, args...) }
@@ -229,10 +233,11 @@ func (s *Service) Register(ctx context.Context, nu NewUser) (*User, error) {
 	if err := s.validate(&nu); err != nil {
 		return nil, err
 	}
+	hash := s.hashPassword(nu.Password)
 	var u *User
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		u, err = s.insertUser(ctx, tx, nu)
+		u, err = s.insertUser(ctx, tx, nu, hash)
 		if err != nil {
 			return err
 		}
@@ -252,10 +257,11 @@ func (s *Service) CreateOfficer(ctx context.Context, a *Actor, nu NewUser, role 
 	if err := s.checkGrantable(ctx, a, role, unitID); err != nil {
 		return nil, err
 	}
+	hash := s.hashPassword(nu.Password)
 	var u *User
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
 		var err error
-		if u, err = s.insertUser(ctx, tx, nu); err != nil {
+		if u, err = s.insertUser(ctx, tx, nu, hash); err != nil {
 			return err
 		}
 		code, err := s.unitCode(ctx, unitID)
@@ -273,14 +279,15 @@ func (s *Service) CreateOfficer(ctx context.Context, a *Actor, nu NewUser, role 
 	return u, err
 }
 
-func (s *Service) insertUser(ctx context.Context, tx *store.Tx, nu NewUser) (*User, error) {
+// insertUser inserts nu with its password already hashed (see Service.hash).
+func (s *Service) insertUser(ctx context.Context, tx *store.Tx, nu NewUser, hash string) (*User, error) {
 	now := s.Now().UTC()
 	var cid any
 	if nu.CitizenID != "" {
 		cid = nu.CitizenID
 	}
 	u := &User{Username: nu.Username, Kind: nu.Kind, FullName: nu.FullName, CitizenID: nu.CitizenID,
-		Phone: nu.Phone, Email: nu.Email, CreatedAt: now, passwordHash: HashPassword(nu.Password)}
+		Phone: nu.Phone, Email: nu.Email, CreatedAt: now, passwordHash: hash}
 	err := tx.QueryRowContext(ctx, `INSERT INTO users (username, kind, full_name, citizen_id, phone, email, password_hash, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		u.Username, string(u.Kind), u.FullName, cid, u.Phone, u.Email, u.passwordHash, store.FormatTime(now), store.FormatTime(now)).Scan(&u.ID)
@@ -627,9 +634,10 @@ func (s *Service) SetPassword(ctx context.Context, a *Actor, id int64, password 
 	if err := validatePassword(password); err != nil {
 		return err
 	}
+	hash := s.hashPassword(password)
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`,
-			HashPassword(password), store.FormatTime(s.Now()), id); err != nil {
+			hash, store.FormatTime(s.Now()), id); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = ?`, id); err != nil {
@@ -656,6 +664,13 @@ const (
 // and most of a core for about 20 ms, so a burst of sign-ins must queue
 // rather than exhaust the machine.
 var hashing = make(chan struct{}, 4)
+
+// hashPassword hashes a new password under the same bound as sign-ins.
+func (s *Service) hashPassword(password string) string {
+	hashing <- struct{}{}
+	defer func() { <-hashing }()
+	return s.hash(password)
+}
 
 func checkPassword(hash, password string) bool {
 	hashing <- struct{}{}

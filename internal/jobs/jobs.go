@@ -119,6 +119,7 @@ type Queue struct {
 
 	wake       chan struct{}
 	stopping   chan struct{}
+	stopOnce   *sync.Once // closes stopping once, however often Stop is called
 	done       chan struct{}
 	cancelRuns context.CancelFunc
 }
@@ -323,7 +324,7 @@ func (q *Queue) RunDue(ctx context.Context) (int, error) {
 
 // Start runs the worker in the background until Stop.
 func (q *Queue) Start() {
-	q.stopping, q.done = make(chan struct{}), make(chan struct{})
+	q.stopping, q.done, q.stopOnce = make(chan struct{}), make(chan struct{}), &sync.Once{}
 	ctx, cancel := context.WithCancel(context.Background())
 	q.cancelRuns = cancel
 	go q.loop(ctx)
@@ -331,12 +332,13 @@ func (q *Queue) Start() {
 
 // Stop stops claiming jobs and waits for the running ones to finish. When
 // ctx ends first, their handlers are cancelled (their jobs will be
-// retried) and Stop returns once they have returned.
+// retried) and Stop returns once they have returned. Stopping a stopped
+// queue returns at once.
 func (q *Queue) Stop(ctx context.Context) error {
 	if q.stopping == nil {
 		return nil
 	}
-	close(q.stopping)
+	q.stopOnce.Do(func() { close(q.stopping) })
 	defer q.cancelRuns()
 	select {
 	case <-q.done:

@@ -295,14 +295,22 @@ func TestWorkersShareJobs(t *testing.T) {
 			}
 			return nil
 		}
+		// The second process has its own connections and writer, so the
+		// two claim concurrently (on PostgreSQL, FOR UPDATE SKIP LOCKED
+		// keeps them apart).
+		other, err := store.Open(context.Background(), db.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
 		var qs []*jobs.Queue
-		for range 2 {
+		for _, db := range []*store.DB{db, other} {
 			q := jobs.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
 			q.Handle("count", handler)
 			q.Poll = 20 * time.Millisecond
 			qs = append(qs, q)
 		}
-		err := db.InTx(context.Background(), func(tx *store.Tx) error {
+		err = db.InTx(context.Background(), func(tx *store.Tx) error {
 			for i := range n {
 				if _, err := qs[0].Enqueue(context.Background(), tx, "count", i); err != nil {
 					return err
@@ -322,6 +330,10 @@ func TestWorkersShareJobs(t *testing.T) {
 			t.Fatal("the workers did not run every job in time")
 		}
 		for _, q := range qs {
+			if err := q.Stop(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			// Stopping twice (a deferred Stop after an explicit one) is fine.
 			if err := q.Stop(context.Background()); err != nil {
 				t.Fatal(err)
 			}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"egov"
+	"egov/internal/audit"
 	"egov/internal/dossier"
 	"egov/internal/i18n"
 	"egov/internal/identity"
@@ -212,6 +213,11 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	default:
 		err = jobs.Permanent(fmt.Errorf("notify: unknown channel %q", m.Channel))
 	}
+	if err != nil {
+		// Stored as the message's and the job's last error, shown to
+		// administrators: no recipient in clear.
+		err = maskedError{err}
+	}
 	// The message's status changes in the commit that records the job's
 	// outcome, so the two always agree.
 	j.OnFinish(func(ctx context.Context, tx *store.Tx, state, lastError string) error {
@@ -284,7 +290,8 @@ type Filter struct {
 
 // List returns the messages the actor may read, newest first: the audit
 // readers (administrators, leaders) see those of the dossiers within their
-// territory.
+// territory. Recipients come masked; a list of one dossier's messages is
+// audited.
 func (s *Service) List(ctx context.Context, a *identity.Actor, f Filter) ([]*Message, error) {
 	unitIDs, err := s.ds.Territory(ctx, a, identity.PermAuditRead)
 	if err != nil {
@@ -344,7 +351,30 @@ func (s *Service) List(ctx context.Context, a *identity.Actor, f Filter) ([]*Mes
 		if err != nil {
 			return nil, err
 		}
+		// (Errors are stored masked; masking again covers older rows.)
+		m.Recipient, m.LastError = MaskRecipient(m.Channel, m.Recipient), maskText(m.LastError)
 		out = append(out, m)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if f.Dossier == "" {
+		return out, nil
+	}
+	// One dossier's messages say who its applicant is and what they were
+	// told: reading them is audited, like reading the dossier.
+	unitCode := ""
+	if len(out) > 0 {
+		if g, err := s.units.Graph(ctx); err == nil {
+			if u := g.ByID(out[0].UnitID); u != nil {
+				unitCode = u.Code
+			}
+		}
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		return audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: "notify.read",
+			ObjectType: "dossier", ObjectID: f.Dossier, UnitCode: unitCode,
+			Summary: fmt.Sprintf("xem %d thông báo gửi người nộp hồ sơ", len(out))})
+	})
+	return out, err
 }

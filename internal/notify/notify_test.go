@@ -118,6 +118,15 @@ func (w *world) messages(code string) []*notify.Message {
 	return ms
 }
 
+func (w *world) count(query string, args ...any) int {
+	w.t.Helper()
+	var n int
+	if err := w.app.DB.QueryRowContext(w.ctx, query, args...).Scan(&n); err != nil {
+		w.t.Fatal(err)
+	}
+	return n
+}
+
 // received returns the next message the SMTP server accepted.
 func (w *world) received() *envelope {
 	w.t.Helper()
@@ -230,7 +239,7 @@ func TestIntakeSendsEmailAndSMS(t *testing.T) {
 		if em.Status != notify.Sent || em.Provider != "smtp" || em.Attempts != 1 || em.SentAt.IsZero() {
 			t.Errorf("e-mail record %+v", em)
 		}
-		if sms.Status != notify.Sent || sms.Provider != "dev" || sms.Recipient != "0987654321" || sms.Event != dossier.NotifyReceived {
+		if sms.Status != notify.Sent || sms.Provider != "dev" || sms.Recipient != "•••••••321" || sms.Event != dossier.NotifyReceived {
 			t.Errorf("SMS record %+v", sms)
 		}
 		want := "Xa An Thanh: ho so " + d.Code + " da duoc tiep nhan, hen tra ket qua ngay 05/11/2026. Tra cuu: https://dichvucong.example/lookup?code=" + d.Code
@@ -266,6 +275,11 @@ func TestNoticesOfEachStep(t *testing.T) {
 		}
 		w.must("motcua.31615", d.Code, dossier.ActReceive, dossier.ActionInput{})
 		w.must("motcua.31615", d.Code, dossier.ActRequestDocuments, dossier.ActionInput{Items: []dossier.SupplementItem{{Note: "Bản sao CCCD"}, {Note: "Giấy xác nhận cư trú"}}})
+		for _, name := range []string{"cccd.pdf", "cu-tru.pdf"} {
+			if _, err := w.app.Dossiers.Attach(ctx, citizen, d.Code, "", name, strings.NewReader("%PDF-1.4\n%%EOF\n")); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if _, err := w.app.Dossiers.Act(ctx, citizen, d.Code, dossier.ActSupplyDocuments, dossier.ActionInput{}); err != nil {
 			t.Fatal(err)
 		}
@@ -392,7 +406,7 @@ func TestPermanentFailure(t *testing.T) {
 		w := newWorld(t, db, func(s *smtpd) {
 			s.Fail = func(conn int, verb string) string {
 				if verb == "RCPT" {
-					return "550 5.1.1 no such mailbox"
+					return "550 5.1.1 <nobody@example.vn>: no such mailbox (0987654321)"
 				}
 				return ""
 			}
@@ -400,8 +414,18 @@ func TestPermanentFailure(t *testing.T) {
 		d := w.intake("nobody@example.vn")
 		w.runDue()
 		em := email(t, w.messages(d.Code))
-		if em.Status != notify.Failed || em.Attempts != 1 || !strings.Contains(em.LastError, "550 5.1.1 no such mailbox") {
+		if em.Status != notify.Failed || em.Attempts != 1 || em.Recipient != "n•••@example.vn" ||
+			!strings.Contains(em.LastError, "550 5.1.1 <n•••@example.vn>: no such mailbox (•••••••321)") {
 			t.Fatalf("%+v", em)
+		}
+		// Stored masked, in the message and its job alike.
+		if n := w.count(`SELECT COUNT(*) FROM notifications WHERE last_error LIKE '%nobody@%' OR last_error LIKE '%0987654321%'`) +
+			w.count(`SELECT COUNT(*) FROM jobs WHERE last_error LIKE '%nobody@%' OR last_error LIKE '%0987654321%'`); n != 0 {
+			t.Fatalf("%d errors store the recipient in clear", n)
+		}
+		// Reading one dossier's messages is audited.
+		if n := w.count(`SELECT COUNT(*) FROM audit_log WHERE action = 'notify.read' AND object_id = ?`, d.Code); n != 1 {
+			t.Fatalf("%d audit entries for the read", n)
 		}
 		w.clock = w.clock.Add(24 * time.Hour)
 		if n := w.runDue(); n != 0 {
@@ -520,6 +544,7 @@ func TestSMTPAuthNeedsTLS(t *testing.T) {
 	m.Dial = func(ctx context.Context, network, _ string) (net.Conn, error) {
 		return (&net.Dialer{}).DialContext(ctx, network, plain.Addr)
 	}
+	m.TLS = notify.TLSOptional // (by default it would not get this far: TestSMTPRequiresTLS)
 	err := m.SendMail(ctx, &notify.Mail{To: "lan@example.vn", Subject: "Thử", Body: "Xin chào"})
 	if !jobs.IsPermanent(err) || !strings.Contains(err.Error(), "unencrypted") {
 		t.Fatalf("PLAIN without TLS: %v", err)
@@ -536,5 +561,42 @@ func TestSMTPAuthNeedsTLS(t *testing.T) {
 	}
 	if e := <-plain.got; e.Auth != "motcua:x" {
 		t.Fatalf("auth %q", e.Auth)
+	}
+}
+
+// A server that offers no STARTTLS gets nothing in clear text unless it
+// is on this machine or the setting allows it; the refusal is retried
+// (the offer may have been stripped on the way).
+func TestSMTPRequiresTLS(t *testing.T) {
+	plain := startSMTPD(t, nil)
+	dial := func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, plain.Addr)
+	}
+	ctx := context.Background()
+	mail := &notify.Mail{To: "lan@example.vn", Subject: "Thử", Body: "Xin chào"}
+	for _, m := range []*notify.SMTP{
+		{Addr: "mail.test:587", From: "motcua@antanh.example", Dial: dial},
+		{Addr: plain.Addr, From: "motcua@antanh.example", TLS: notify.TLSRequired},
+	} {
+		err := m.SendMail(ctx, mail)
+		if err == nil || jobs.IsPermanent(err) || !strings.Contains(err.Error(), "STARTTLS") {
+			t.Fatalf("%s without STARTTLS: %v", m.Addr, err)
+		}
+	}
+	select {
+	case e := <-plain.got:
+		t.Fatalf("delivered in clear: %+v", e)
+	default:
+	}
+	for _, m := range []*notify.SMTP{
+		{Addr: "mail.test:587", From: "motcua@antanh.example", Dial: dial, TLS: notify.TLSOptional},
+		{Addr: plain.Addr, From: "motcua@antanh.example"}, // this machine
+	} {
+		if err := m.SendMail(ctx, mail); err != nil {
+			t.Fatalf("%s: %v", m.Addr, err)
+		}
+		if e := <-plain.got; e.TLS {
+			t.Fatalf("%+v", e)
+		}
 	}
 }

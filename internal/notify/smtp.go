@@ -22,6 +22,7 @@ import (
 
 // SMTP sends e-mail through an SMTP server (a submission server on port
 // 587 with STARTTLS, 465 with implicit TLS, or a local relay on 25).
+// Without implicit TLS, STARTTLS is required unless TLS says otherwise.
 type SMTP struct {
 	Addr string // host:port
 	From string // the sender: an address, optionally with a name
@@ -29,9 +30,13 @@ type SMTP struct {
 	// only ever sent over TLS or to a server on this machine.
 	Username, Password string
 	// ImplicitTLS speaks TLS from the start (SMTPS, port 465); otherwise
-	// the connection is upgraded with STARTTLS whenever the server offers
-	// it.
+	// the connection is upgraded with STARTTLS.
 	ImplicitTLS bool
+	// TLS says whether a server that offers no STARTTLS gets the message
+	// in clear. By default (TLSAuto) only a server on this machine does:
+	// otherwise anyone on the path could strip the offer and read the
+	// applicants' notices.
+	TLS TLSPolicy
 	// TLSConfig, when set, is used for TLS (its ServerName defaults to the
 	// host of Addr).
 	TLSConfig *tls.Config
@@ -43,6 +48,30 @@ type SMTP struct {
 	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
 	// Now returns the current time, for the Date header.
 	Now func() time.Time
+}
+
+// TLSPolicy is whether delivery without TLS is refused.
+type TLSPolicy int
+
+const (
+	TLSAuto     TLSPolicy = iota // required unless the server is on this machine (loopback)
+	TLSRequired                  // required, even on this machine
+	TLSOptional                  // STARTTLS when offered, clear text otherwise
+)
+
+// requireTLS applies the policy to the server host.
+func (p TLSPolicy) requireTLS(host string) bool {
+	switch p {
+	case TLSRequired:
+		return true
+	case TLSOptional:
+		return false
+	}
+	if host == "localhost" {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip == nil || !ip.IsLoopback()
 }
 
 // Name names the provider in the delivery record.
@@ -130,6 +159,10 @@ func (m *SMTP) SendMail(ctx context.Context, msg *Mail) error {
 			if err := c.StartTLS(tlsConfig); err != nil {
 				return classify(err)
 			}
+		} else if m.TLS.requireTLS(host) {
+			// Worth a retry: the offer may have been stripped on the way,
+			// or the server's TLS may come back.
+			return errors.New("smtp: the server offers no STARTTLS; not sending in clear text (see --smtp-require-tls)")
 		}
 	}
 	if m.Username != "" {

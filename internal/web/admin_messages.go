@@ -32,7 +32,8 @@ type messagesData struct {
 
 // adminMessages lists the notices sent to applicants (e-mail and SMS) with
 // their delivery status, newest first. It is where the development
-// providers' messages are read; recipients are masked as in every list.
+// providers' messages are read; recipients (and any in an error) come
+// masked from notify.List, which audits the list of one dossier.
 func (h *handler) adminMessages(w http.ResponseWriter, r *http.Request) {
 	a, err := requirePermission(r, identity.PermAuditRead)
 	if err != nil {
@@ -80,25 +81,12 @@ func (h *handler) adminMessages(w http.ResponseWriter, r *http.Request) {
 			Event:   tr(p.Lang, "notify.event."+string(m.Event)),
 			Channel: tr(p.Lang, "notify.channel."+m.Channel), Status: m.Status,
 			StatusText: tr(p.Lang, "notify.status."+m.Status), Provider: m.Provider, Error: m.LastError,
-			Attempts: m.Attempts, Subject: m.Subject, Body: m.Body, SMS: m.Channel == notify.SMS}
-		if row.SMS {
-			row.Recipient = maskPhone(m.Recipient)
-		} else {
-			row.Recipient = maskEmail(m.Recipient)
-		}
+			Recipient: m.Recipient, // masked by notify.List
+			Attempts:  m.Attempts, Subject: m.Subject, Body: m.Body, SMS: m.Channel == notify.SMS}
 		if m.Provider == "dev" {
 			row.Provider = tr(p.Lang, "admin.messages.recorded")
 		}
 		d.Messages = append(d.Messages, row)
 	}
 	h.render(w, r, http.StatusOK, "admin_messages", d)
-}
-
-// maskEmail shows the first character of the mailbox and the domain.
-func maskEmail(s string) string {
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 {
-		return strings.Repeat("•", len([]rune(s)))
-	}
-	return string([]rune(s)[0]) + "•••" + s[at:]
 }

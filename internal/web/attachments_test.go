@@ -153,7 +153,9 @@ func TestAttachingDocumentsOnline(t *testing.T) {
 	}
 	expect(t, s.browser().as("admin").get("/admin/audit?action=dossier.attachment_read"), 200, "motcua.31615", code)
 
-	// Asked for documents, the citizen attaches them with the supplement.
+	// Asked for documents (a minute later: the desk's scans are no answer),
+	// the citizen attaches them with the supplement.
+	s.advance(time.Minute)
 	redirected(t, desk.post("/dossiers/"+code+"/act/request-documents", url.Values{"item": {"previous_cert_file"},
 		"item_note_previous_cert_file": {"Thiếu giấy xác nhận đã cấp"}, "item_other": {"Bản sao sổ hộ khẩu\n"}}), "/dossiers/")
 	res = citizen.get("/dossiers/" + code)
@@ -162,8 +164,11 @@ func TestAttachingDocumentsOnline(t *testing.T) {
 	supply := with(marital(), "f_marital_status", "da_ly_hon")
 	expect(t, citizen.postFiles("/dossiers/"+code+"/act/supply-documents", supply, upfile{"file_previous_cert_file", "cu.pdf", ""}),
 		http.StatusUnprocessableEntity, `<p class="field-error" id="qe-previous_cert_file">Tệp rỗng, không có nội dung.</p>`)
+	// Each item must be answered: here the document outside the form.
+	expect(t, citizen.postFiles("/dossiers/"+code+"/act/supply-documents", supply, upfile{"file_previous_cert_file", "giay cu.png", pngFile}),
+		http.StatusUnprocessableEntity, "Chưa đính kèm giấy tờ được yêu cầu bổ sung: &#34;Bản sao sổ hộ khẩu&#34;.")
 	loc = redirected(t, citizen.postFiles("/dossiers/"+code+"/act/supply-documents", supply,
-		upfile{"file_previous_cert_file", "giay cu.png", pngFile}, upfile{"attachments", "them.pdf", pdfFile}), "/dossiers/"+code+"?ok=supply-documents")
+		upfile{"attachments", "them.pdf", pdfFile}), "/dossiers/"+code+"?ok=supply-documents")
 	expect(t, citizen.get(loc), 200, "Được tiếp nhận", ">giay cu.png</a>", ">them.pdf</a>", "<td>Giấy tờ khác</td>")
 	// Once received again, the citizen attaches no more.
 	expect(t, citizen.postFiles("/dossiers/"+code+"/attachments", nil, upfile{"attachments", "late.pdf", pdfFile}), http.StatusConflict)

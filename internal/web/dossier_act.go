@@ -356,7 +356,13 @@ func (h *handler) dossierAct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e, ok := asFieldError(err); ok {
-		h.renderDossier(w, r, http.StatusUnprocessableEntity, string(act), f, map[string]string{e.Field: tr(lang, e.Key, e.Args...)}, "")
+		msg := tr(lang, e.Key, e.Args...)
+		if e.Field == otherFilesInput {
+			// The documents outside the form: said like their file errors.
+			h.renderDossier(w, r, http.StatusUnprocessableEntity, string(act), f, map[string]string{}, msg)
+			return
+		}
+		h.renderDossier(w, r, http.StatusUnprocessableEntity, string(act), f, map[string]string{e.Field: msg}, "")
 		return
 	}
 	if egov.ErrorCode(err) == egov.EINTERNAL || egov.ErrorCode(err) == egov.ENOTFOUND {

@@ -220,7 +220,11 @@ func TestOnlineFilingJourney(t *testing.T) {
 	supply := url.Values{"f_marital_status": {"da_ly_hon"}, "f_divorce_or_death_file": {"Bản án ly hôn số 15/2020/HNGĐ-ST"}}
 	res = citizen.post("/dossiers/"+code+"/act/supply-documents", with(supply, "f_marital_status", "gay"))
 	expect(t, res, http.StatusUnprocessableEntity, `id="qe-marital_status"`, `value="Bản án ly hôn số 15/2020/HNGĐ-ST"`)
-	loc = redirected(t, citizen.post("/dossiers/"+code+"/act/supply-documents", with(supply, "f_requester_full_name", "Người Khác")),
+	// Without the document asked for, the answer is incomplete.
+	expect(t, citizen.post("/dossiers/"+code+"/act/supply-documents", supply), http.StatusUnprocessableEntity,
+		"Chưa đính kèm giấy tờ bổ sung cho mục")
+	loc = redirected(t, citizen.postFiles("/dossiers/"+code+"/act/supply-documents", with(supply, "f_requester_full_name", "Người Khác"),
+		upfile{"file_divorce_or_death_file", "ban-an.pdf", pdfFile}),
 		"/dossiers/"+code+"?ok=supply-documents")
 	res = citizen.get(loc)
 	expect(t, res, 200, "Đã gửi hồ sơ bổ sung", "Được tiếp nhận", "Đã ly hôn", "Bản án ly hôn số 15/2020/HNGĐ-ST", "<dd>Nguyễn Thị Lan</dd>")

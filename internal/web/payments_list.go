@@ -222,8 +222,11 @@ func (h *handler) paymentsExport(w http.ResponseWriter, r *http.Request) {
 		return t.In(vietnam).Format("2006-01-02 15:04:05")
 	}
 	for _, py := range ps {
-		cw.Write([]string{py.Ref, py.DossierCode, py.ProcedureCode, csvSafe(py.ApplicantName), strconv.FormatInt(py.Amount, 10),
-			tr(lang, "payment.status."+string(py.Status)), py.Provider, py.ProviderTxn, at(py, false), at(py, true)})
+		// Every text cell is made safe: the payer's name and the provider's
+		// transaction number come from outside.
+		cw.Write([]string{csvSafe(py.Ref), csvSafe(py.DossierCode), csvSafe(py.ProcedureCode), csvSafe(py.ApplicantName),
+			strconv.FormatInt(py.Amount, 10), tr(lang, "payment.status."+string(py.Status)), csvSafe(py.Provider),
+			csvSafe(py.ProviderTxn), at(py, false), at(py, true)})
 	}
 	cw.Flush()
 	name := "doi-soat-" + pq.Unit + "-" + pq.From.String() + "-" + pq.To.String() + ".csv"

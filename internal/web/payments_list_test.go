@@ -54,7 +54,7 @@ func TestAccountantPage(t *testing.T) {
 	a := s.fileOnline("congdan.1")
 	ref := s.paid("congdan.1", a, "VNP-1", dossier.PaymentPaid)
 	b := s.fileOnline("congdan.2")
-	s.paid("congdan.2", b, "VNP-2", dossier.PaymentFailed)
+	s.paid("congdan.2", b, "=HYPERLINK(\"http://x\")", dossier.PaymentFailed) // a provider's transaction number, from outside
 
 	acc := s.browser().as("ketoan.31615")
 	res := acc.get("/payments")
@@ -74,6 +74,8 @@ func TestAccountantPage(t *testing.T) {
 	refuse(t, res, "<td>"+b+"</td>", "Tất cả")
 	expect(t, acc.get("/payments?from=2026-13-01"), http.StatusBadRequest, `id="e-from"`)
 	expect(t, acc.get("/payments?unit=31633"), http.StatusForbidden)
+	expect(t, acc.get("/payments?from=2025-01-01&to=2026-03-02"), http.StatusBadRequest, "Danh sách đối soát lấy cho tối đa 366 ngày")
+	expect(t, acc.get("/payments/export.csv?unit=31615&from=2025-01-01&to=2026-03-02"), http.StatusBadRequest)
 
 	res = acc.get("/payments/export.csv?unit=31615&from=2026-03-01&to=2026-03-02")
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" || !strings.HasPrefix(res.body, "\ufeff") ||
@@ -83,7 +85,7 @@ func TestAccountantPage(t *testing.T) {
 	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(res.body, "\ufeff"))).ReadAll()
 	if err != nil || len(rows) != 3 || rows[0][0] != "Mã thanh toán" || rows[1][0] != ref || rows[1][1] != a ||
 		rows[1][3] != "Nguyễn Thị Lan" || rows[1][4] != "8000" || rows[1][5] != "Đã thanh toán" || rows[1][7] != "VNP-1" ||
-		rows[1][9] != "2026-03-02 10:00:00" || rows[2][5] != "Thanh toán không thành công" {
+		rows[1][9] != "2026-03-02 10:00:00" || rows[2][5] != "Thanh toán không thành công" || rows[2][7] != `'=HYPERLINK("http://x")` {
 		t.Fatalf("csv %q %v", rows, err)
 	}
 
