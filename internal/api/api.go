@@ -1,6 +1,7 @@
 // Package api is the JSON interface under /api/v1: administrative units
 // through time, API tokens, the working calendar, the catalogue of
-// administrative procedures, and the one-stop shop's dossiers.
+// administrative procedures, the one-stop shop's dossiers, and periodic
+// reporting (indicators, forms, data values in DHIS2's shape, analytics).
 //
 // Like the web pages it is thin: a handler parses the request, calls the
 // domain and renders the result. Every failure has one shape,
@@ -77,6 +78,13 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/dossier-register", query: []string{"unit", "from", "to"}, auth: true, private: true, handle: (*handler).dossierRegister},
 	// The lookup needs no token, but concerns a person: not cached.
 	{method: "GET", pattern: "/api/v1/lookup", query: []string{"code", "phone"}, private: true, handle: (*handler).lookup},
+
+	{method: "GET", pattern: "/api/v1/indicators", handle: (*handler).listIndicators},
+	{method: "GET", pattern: "/api/v1/forms", handle: (*handler).listForms},
+	{method: "POST", pattern: "/api/v1/dataValueSets", query: []string{"dryRun"}, auth: true, private: true, handle: (*handler).importDataValueSet},
+	{method: "GET", pattern: "/api/v1/dataValueSets", query: []string{"dataSet", "period", "orgUnit", "children"}, auth: true, private: true, handle: (*handler).getDataValueSet},
+	{method: "GET", pattern: "/api/v1/dataValues", query: []string{"de", "co", "pe", "ou"}, auth: true, private: true, handle: (*handler).getDataValue},
+	{method: "POST", pattern: "/api/v1/dataValues", query: []string{"dryRun"}, auth: true, private: true, handle: (*handler).putDataValue},
 
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }

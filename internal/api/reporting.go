@@ -1,0 +1,288 @@
+package api
+
+import (
+	"net/http"
+
+	"egov"
+	"egov/internal/i18n"
+	"egov/internal/reporting"
+)
+
+// maxValueSetBody bounds a data value set: MaxImportValues values of about
+// 150 bytes each.
+const maxValueSetBody = 4 << 20
+
+type categoryJSON struct {
+	Code    string       `json:"code"`
+	Name    string       `json:"name"`
+	Options []optionJSON `json:"options"`
+}
+
+type optionJSON struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+type computedJSON struct {
+	Numerator   string  `json:"numerator"`
+	Denominator string  `json:"denominator"`
+	Factor      float64 `json:"factor"`
+}
+
+type indicatorJSON struct {
+	Code             string         `json:"code"`
+	Name             string         `json:"name"`
+	NameVI           string         `json:"name_vi"`
+	NameEN           string         `json:"name_en"`
+	ValueType        string         `json:"value_type"`
+	Unit             string         `json:"unit"`
+	Aggregation      string         `json:"aggregation"`
+	AggregationUnits string         `json:"aggregation_units"`
+	AggregationTime  string         `json:"aggregation_time"`
+	PeriodType       string         `json:"period_type"`
+	Categories       []categoryJSON `json:"categories"`
+	Combos           []string       `json:"combos"`
+	Computed         *computedJSON  `json:"computed,omitempty"`
+}
+
+// listIndicators serves GET /api/v1/indicators: the catalogue of
+// indicators.
+func (h *handler) listIndicators(w http.ResponseWriter, r *http.Request) error {
+	cat, err := h.app.Reporting.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	lang := i18n.LangFrom(r.Context())
+	out := make([]indicatorJSON, 0, len(cat.Indicators))
+	for _, ind := range cat.Indicators {
+		j := indicatorJSON{Code: ind.Code, Name: ind.Name(lang), NameVI: ind.NameVI, NameEN: ind.NameEN, ValueType: string(ind.ValueType),
+			Unit: ind.Unit, Aggregation: string(ind.AggTime), AggregationUnits: string(ind.AggUnits), AggregationTime: string(ind.AggTime),
+			PeriodType: string(ind.PeriodType), Categories: []categoryJSON{}, Combos: cat.Combos(ind)}
+		for _, cc := range ind.Categories {
+			c := cat.Category(cc)
+			cj := categoryJSON{Code: c.Code, Name: c.Name(lang), Options: []optionJSON{}}
+			for _, o := range c.Options {
+				cj.Options = append(cj.Options, optionJSON{o.Code, o.Name(lang)})
+			}
+			j.Categories = append(j.Categories, cj)
+		}
+		if ind.Computed() {
+			j.Computed = &computedJSON{ind.Numerator, ind.Denominator, ind.Factor}
+		}
+		out = append(out, j)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"indicators": out})
+	return nil
+}
+
+type formJSON struct {
+	Code       string        `json:"code"`
+	Name       string        `json:"name"`
+	PeriodType string        `json:"period_type"`
+	Indicators []string      `json:"indicators"`
+	Sections   []sectionJSON `json:"sections"`
+	Levels     []levelJSON   `json:"levels"`
+}
+
+type sectionJSON struct {
+	Name       string   `json:"name"`
+	Indicators []string `json:"indicators"`
+}
+
+type levelJSON struct {
+	Level               int `json:"level"`
+	DeadlineWorkingDays int `json:"deadline_working_days"`
+}
+
+// listForms serves GET /api/v1/forms: the report forms.
+func (h *handler) listForms(w http.ResponseWriter, r *http.Request) error {
+	cat, err := h.app.Reporting.Catalogue(r.Context())
+	if err != nil {
+		return err
+	}
+	lang := i18n.LangFrom(r.Context())
+	out := make([]formJSON, 0, len(cat.Forms))
+	for _, f := range cat.Forms {
+		j := formJSON{Code: f.Code, Name: f.Name(lang), PeriodType: string(f.PeriodType), Indicators: []string{}, Sections: []sectionJSON{}, Levels: []levelJSON{}}
+		for _, s := range f.Sections {
+			j.Indicators = append(j.Indicators, s.Indicators...)
+			j.Sections = append(j.Sections, sectionJSON{s.Name(lang), s.Indicators})
+		}
+		for _, l := range f.Levels {
+			j.Levels = append(j.Levels, levelJSON{l.Level, l.DeadlineDays})
+		}
+		out = append(out, j)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"forms": out})
+	return nil
+}
+
+// dataValueJSON is a value in DHIS2's shape.
+type dataValueJSON struct {
+	DataElement         string  `json:"dataElement"`
+	CategoryOptionCombo string  `json:"categoryOptionCombo,omitempty"`
+	Period              string  `json:"period,omitempty"`
+	OrgUnit             string  `json:"orgUnit,omitempty"`
+	Value               string  `json:"value"`
+	Comment             *string `json:"comment,omitempty"`
+	StoredBy            string  `json:"storedBy,omitempty"`
+	LastUpdated         string  `json:"lastUpdated,omitempty"`
+}
+
+type dataValueSetJSON struct {
+	DataSet    string          `json:"dataSet,omitempty"`
+	Period     string          `json:"period,omitempty"`
+	OrgUnit    string          `json:"orgUnit,omitempty"`
+	DataValues []dataValueJSON `json:"dataValues"`
+}
+
+type conflictJSON struct {
+	Object string `json:"object"`
+	Value  string `json:"value"`
+}
+
+type violationJSON struct {
+	Rule       string  `json:"rule"`
+	Name       string  `json:"name"`
+	Importance string  `json:"importance"`
+	OrgUnit    string  `json:"orgUnit"`
+	Period     string  `json:"period"`
+	Left       float64 `json:"left"`
+	Operator   string  `json:"operator"`
+	Right      float64 `json:"right"`
+	// DataElements are the indicators the rule compares: the values to
+	// look at again.
+	DataElements []string `json:"dataElements"`
+}
+
+type importSummaryJSON struct {
+	Status     string          `json:"status"`
+	DryRun     bool            `json:"dryRun"`
+	Imported   int             `json:"imported"`
+	Updated    int             `json:"updated"`
+	Deleted    int             `json:"deleted"`
+	Ignored    int             `json:"ignored"`
+	Conflicts  []conflictJSON  `json:"conflicts"`
+	Violations []violationJSON `json:"violations"`
+}
+
+func summaryJSON(lang string, s *reporting.ImportSummary, dryRun bool) importSummaryJSON {
+	out := importSummaryJSON{Status: s.Status, DryRun: dryRun, Imported: s.Imported, Updated: s.Updated, Deleted: s.Deleted,
+		Ignored: s.Ignored, Conflicts: []conflictJSON{}, Violations: []violationJSON{}}
+	for _, c := range s.Conflicts {
+		out.Conflicts = append(out.Conflicts, conflictJSON{c.Object, i18n.T(lang, c.Key, c.Args...)})
+	}
+	for _, v := range s.Violations {
+		des := append(append([]string{}, v.Rule.Left...), v.Rule.Right...)
+		out.Violations = append(out.Violations, violationJSON{Rule: v.Rule.Code, Name: v.Rule.Name(lang), Importance: v.Rule.Importance,
+			OrgUnit: v.OrgUnit, Period: v.Period, Left: v.Left, Operator: string(v.Rule.Op), Right: v.Right, DataElements: des})
+	}
+	return out
+}
+
+func valuesIn(in []dataValueJSON) []reporting.ValueIn {
+	out := make([]reporting.ValueIn, len(in))
+	for i, v := range in {
+		out[i] = reporting.ValueIn{DataElement: v.DataElement, CategoryOptionCombo: v.CategoryOptionCombo, Period: v.Period,
+			OrgUnit: v.OrgUnit, Value: v.Value, Comment: v.Comment}
+	}
+	return out
+}
+
+// dryRun reads the dryRun parameter.
+func dryRun(r *http.Request) (bool, error) {
+	switch param(r, "dryRun") {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, egov.FieldError("dryRun", "error.bad_boolean", "dryRun")
+}
+
+// importDataValueSet serves POST /api/v1/dataValueSets.
+func (h *handler) importDataValueSet(w http.ResponseWriter, r *http.Request) error {
+	dry, err := dryRun(r)
+	if err != nil {
+		return err
+	}
+	var in dataValueSetJSON
+	if err := decodeJSONMax(w, r, &in, maxValueSetBody); err != nil {
+		return err
+	}
+	set := reporting.ValueSet{DataSet: in.DataSet, Period: in.Period, OrgUnit: in.OrgUnit, Values: valuesIn(in.DataValues)}
+	sum, err := h.app.Reporting.Import(r.Context(), actor(r), set, dry)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, summaryJSON(i18n.LangFrom(r.Context()), sum, dry))
+	return nil
+}
+
+// getDataValueSet serves GET /api/v1/dataValueSets.
+func (h *handler) getDataValueSet(w http.ResponseWriter, r *http.Request) error {
+	for _, name := range []string{"period", "orgUnit"} {
+		if err := required(r, name); err != nil {
+			return err
+		}
+	}
+	var children bool
+	switch param(r, "children") {
+	case "", "false":
+	case "true":
+		children = true
+	default:
+		return egov.FieldError("children", "error.bad_boolean", "children")
+	}
+	q := reporting.ValueQuery{DataSet: param(r, "dataSet"), Period: param(r, "period"), OrgUnit: param(r, "orgUnit"), Children: children}
+	vs, err := h.app.Reporting.Values(r.Context(), actor(r), q)
+	if err != nil {
+		return err
+	}
+	out := dataValueSetJSON{DataSet: q.DataSet, Period: q.Period, OrgUnit: q.OrgUnit, DataValues: []dataValueJSON{}}
+	for _, v := range vs {
+		out.DataValues = append(out.DataValues, valueJSON(v))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func valueJSON(v reporting.DataValue) dataValueJSON {
+	c := v.Comment
+	return dataValueJSON{DataElement: v.DataElement, CategoryOptionCombo: v.CategoryOptionCombo, Period: v.Period, OrgUnit: v.OrgUnit,
+		Value: v.Value, Comment: &c, StoredBy: v.StoredBy, LastUpdated: v.LastUpdated.UTC().Format("2006-01-02T15:04:05Z")}
+}
+
+// getDataValue serves GET /api/v1/dataValues: one stored value.
+func (h *handler) getDataValue(w http.ResponseWriter, r *http.Request) error {
+	for _, name := range []string{"de", "pe", "ou"} {
+		if err := required(r, name); err != nil {
+			return err
+		}
+	}
+	v, err := h.app.Reporting.Value(r.Context(), actor(r), param(r, "de"), param(r, "co"), param(r, "pe"), param(r, "ou"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, valueJSON(*v))
+	return nil
+}
+
+// putDataValue serves POST /api/v1/dataValues: one value, saved as an
+// officer types it (an empty value deletes).
+func (h *handler) putDataValue(w http.ResponseWriter, r *http.Request) error {
+	dry, err := dryRun(r)
+	if err != nil {
+		return err
+	}
+	var in dataValueJSON
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	sum, err := h.app.Reporting.Import(r.Context(), actor(r), reporting.ValueSet{Values: valuesIn([]dataValueJSON{in})}, dry)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, summaryJSON(i18n.LangFrom(r.Context()), sum, dry))
+	return nil
+}

@@ -1,0 +1,127 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"egov/internal/identity"
+)
+
+func TestIndicatorsAndForms(t *testing.T) {
+	fx := sqliteFixture(t)
+	inds := list(fx.ok("/api/v1/indicators?lang=en"), "indicators")
+	if len(inds) != 77 {
+		t.Fatalf("%d indicators", len(inds))
+	}
+	var households, rate map[string]any
+	for _, ind := range inds {
+		switch ind["code"] {
+		case "CX.DS.03":
+			households = ind
+		case "CX.XH.03":
+			rate = ind
+		}
+	}
+	if households["name"] != "Number of households" || households["aggregation"] != "last" || households["value_type"] != "integer" ||
+		len(households["categories"].([]any)) != 2 || len(households["combos"].([]any)) != 8 {
+		t.Errorf("households: %v", households)
+	}
+	if c, _ := rate["computed"].(map[string]any); c["numerator"] != "CX.XH.01" || c["denominator"] != "CX.DS.03" || c["factor"] != 100.0 {
+		t.Errorf("poverty rate: %v", rate)
+	}
+	forms := list(fx.ok("/api/v1/forms"), "forms")
+	if len(forms) != 2 || field(forms, "code") != "KTXH-XA-NAM KTXH-XA-THANG" || forms[0]["period_type"] != "year" ||
+		!strings.HasPrefix(forms[0]["name"].(string), "Báo cáo tình hình kinh tế - xã hội cấp xã") {
+		t.Errorf("forms: %v", forms)
+	}
+}
+
+func TestDataValueSets(t *testing.T) {
+	engines(t, func(t *testing.T, fx *fixture) {
+		fx.officer("baocao.anthanh", "mat-khau-an-thanh", identity.RoleReporter, "31615")
+		reporter := fx.token("baocao.anthanh", "mat-khau-an-thanh")
+		payload := `{"dataSet":"KTXH-XA-NAM","period":"2024","orgUnit":"31618","dataValues":[
+			{"dataElement":"CX.DS.05","value":"12","comment":"số ấp cuối năm"},
+			{"dataElement":"CX.CDS.05","categoryOptionCombo":"default","value":"13"},
+			{"dataElement":"CX.DS.03","categoryOptionCombo":"nongthon_khmer","value":"1500"},
+			{"dataElement":"CX.XH.01","categoryOptionCombo":"khmer","value":"2000"},
+			{"dataElement":"CX.XH.02","categoryOptionCombo":"khmer","value":"abc"}]}`
+
+		if r := fx.do("POST", "/api/v1/dataValueSets", payload); r.Status != http.StatusUnauthorized {
+			t.Errorf("without a token: %d", r.Status)
+		}
+		r := fx.do("POST", "/api/v1/dataValueSets?dryRun=true", payload, reporter...)
+		if r.Status != http.StatusOK || r.JSON["imported"] != 4.0 || r.JSON["dryRun"] != true || r.JSON["status"] != "WARNING" {
+			t.Fatalf("dry run: %d %s", r.Status, r.Body)
+		}
+		conflicts := list(r.JSON, "conflicts")
+		if len(conflicts) != 1 || conflicts[0]["object"] != "CX.XH.02 khmer 31618 2024" || conflicts[0]["value"] != "Giá trị phải là một số." {
+			t.Errorf("conflicts: %v", conflicts)
+		}
+		viol := list(r.JSON, "violations")
+		if len(viol) != 1 || viol[0]["rule"] != "R-4G" || viol[0]["left"] != 13.0 || viol[0]["right"] != 12.0 || viol[0]["orgUnit"] != "31618" {
+			t.Errorf("violations: %v", viol)
+		}
+		get := "/api/v1/dataValueSets?dataSet=KTXH-XA-NAM&period=2024&orgUnit=31618"
+		if vs := list(fx.ok(get, reporter...), "dataValues"); len(vs) != 0 {
+			t.Fatalf("the dry run stored %v", vs)
+		}
+
+		r = fx.do("POST", "/api/v1/dataValueSets?lang=en", payload, reporter...)
+		if r.Status != http.StatusOK || r.JSON["imported"] != 4.0 || list(r.JSON, "conflicts")[0]["value"] != "The value must be a number." {
+			t.Fatalf("import: %d %s", r.Status, r.Body)
+		}
+		r = fx.do("POST", "/api/v1/dataValueSets", payload, reporter...)
+		if r.JSON["imported"] != 0.0 || r.JSON["updated"] != 0.0 || r.JSON["ignored"] != 5.0 {
+			t.Fatalf("the same payload again: %s", r.Body)
+		}
+		vs := list(fx.ok(get, reporter...), "dataValues")
+		if len(vs) != 4 || vs[0]["orgUnit"] != "31618" || vs[0]["period"] != "2024" {
+			t.Errorf("stored: %v", vs)
+		}
+
+		// One value, as an officer types it, then read back.
+		r = fx.do("POST", "/api/v1/dataValues", `{"dataElement":"CX.XH.01","categoryOptionCombo":"khmer","period":"2024","orgUnit":"31618","value":"150"}`, reporter...)
+		if r.Status != http.StatusOK || r.JSON["updated"] != 1.0 || len(list(r.JSON, "violations")) != 1 {
+			t.Fatalf("one value: %d %s", r.Status, r.Body)
+		}
+		one := fx.ok("/api/v1/dataValues?de=CX.XH.01&co=khmer&pe=2024&ou=31618", reporter...)
+		if one["value"] != "150" || one["storedBy"] != "baocao.anthanh" || one["period"] != "2024" {
+			t.Errorf("one value: %v", one)
+		}
+		if r := fx.get("/api/v1/dataValues?de=CX.XH.02&co=khmer&pe=2024&ou=31618", reporter...); r.Status != http.StatusNotFound {
+			t.Errorf("a missing value: %d", r.Status)
+		}
+
+		// The province's statistician reads the commune's values under the
+		// old province with children; another commune's reporter may not.
+		fx.officer("thongke", "mat-khau-thong-ke", identity.RoleStatistician, "92")
+		stat := fx.token("thongke", "mat-khau-thong-ke")
+		if vs := list(fx.ok("/api/v1/dataValueSets?period=2024&orgUnit=94&children=true", stat...), "dataValues"); len(vs) != 4 {
+			t.Errorf("with children: %d values", len(vs))
+		}
+		fx.officer("baocao.myphuoc", "mat-khau-my-phuoc", identity.RoleReporter, "31603")
+		other := fx.token("baocao.myphuoc", "mat-khau-my-phuoc")
+		if r := fx.get(get, other...); r.Status != http.StatusForbidden {
+			t.Errorf("another commune's reporter: %d", r.Status)
+		}
+		r = fx.do("POST", "/api/v1/dataValueSets", payload, other...)
+		if r.Status != http.StatusOK || r.JSON["status"] != "ERROR" || len(list(r.JSON, "conflicts")) != 5 {
+			t.Errorf("another commune's reporter imports: %s", r.Body)
+		}
+		for _, bad := range []string{
+			"/api/v1/dataValueSets?period=2024",
+			"/api/v1/dataValueSets?period=2024X&orgUnit=31618",
+			"/api/v1/dataValueSets?period=2024&orgUnit=31618&children=yes",
+			"/api/v1/dataValueSets?period=2024&orgUnit=31618&dataSet=NOPE",
+		} {
+			if r := fx.get(bad, reporter...); r.Status != http.StatusBadRequest {
+				t.Errorf("%s: %d", bad, r.Status)
+			}
+		}
+		if r := fx.do("POST", "/api/v1/dataValueSets?dryRun=maybe", payload, reporter...); r.Status != http.StatusBadRequest {
+			t.Errorf("dryRun=maybe: %d", r.Status)
+		}
+	})
+}
