@@ -34,7 +34,10 @@ type route struct {
 	query   []string // the query parameters it accepts, besides lang
 	auth    bool     // needs a bearer token
 	private bool     // the response must not be cached (Cache-Control: no-store)
-	handle  func(h *handler, w http.ResponseWriter, r *http.Request) error
+	// semicolons separate items within a parameter's value, as in DHIS2's
+	// dx=A;B (net/url would refuse them as separators of parameters).
+	semicolons bool
+	handle     func(h *handler, w http.ResponseWriter, r *http.Request) error
 }
 
 // routes is every operation, in the order of the OpenAPI document.
@@ -85,6 +88,7 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/dataValueSets", query: []string{"dataSet", "period", "orgUnit", "children"}, auth: true, private: true, handle: (*handler).getDataValueSet},
 	{method: "GET", pattern: "/api/v1/dataValues", query: []string{"de", "co", "pe", "ou"}, auth: true, private: true, handle: (*handler).getDataValue},
 	{method: "POST", pattern: "/api/v1/dataValues", query: []string{"dryRun"}, auth: true, private: true, handle: (*handler).putDataValue},
+	{method: "GET", pattern: "/api/v1/analytics", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analytics},
 
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }
@@ -123,6 +127,9 @@ func (h *handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.private || rt.auth {
 			w.Header().Set("Cache-Control", "no-store")
+		}
+		if rt.semicolons {
+			r.URL.RawQuery = strings.ReplaceAll(r.URL.RawQuery, ";", "%3B")
 		}
 		if rt.auth {
 			actor, err := h.authenticate(r)

@@ -2,6 +2,8 @@ package api
 
 import (
 	"net/http"
+	"strings"
+	"time"
 
 	"egov"
 	"egov/internal/i18n"
@@ -284,5 +286,48 @@ func (h *handler) putDataValue(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, summaryJSON(i18n.LangFrom(r.Context()), sum, dry))
+	return nil
+}
+
+// analytics serves GET /api/v1/analytics in the spirit of DHIS2's: dx, pe
+// and ou are ;-separated lists.
+func (h *handler) analytics(w http.ResponseWriter, r *http.Request) error {
+	var q reporting.AnalyticsQuery
+	for _, d := range []struct {
+		name string
+		list *[]string
+	}{{"dx", &q.DX}, {"pe", &q.PE}, {"ou", &q.OU}} {
+		if err := required(r, d.name); err != nil {
+			return err
+		}
+		for _, it := range strings.Split(param(r, d.name), ";") {
+			if it = strings.TrimSpace(it); it != "" {
+				*d.list = append(*d.list, it)
+			}
+		}
+	}
+	at, err := dateParam(r, "at", h.today())
+	if err != nil {
+		return err
+	}
+	q.At = at.Time(time.UTC)
+	q.Lang = i18n.LangFrom(r.Context())
+	res, err := h.app.Reporting.Analytics(r.Context(), actor(r), q)
+	if err != nil {
+		return err
+	}
+	rows := make([][4]string, len(res.Rows))
+	for i, row := range res.Rows {
+		rows[i] = [4]string{row.DX, row.PE, row.OU, reporting.FormatValue(row.Value)}
+	}
+	items := map[string]map[string]string{}
+	for code, name := range res.Names {
+		items[code] = map[string]string{"name": name}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{
+		"headers":  []string{"dx", "pe", "ou", "value"},
+		"rows":     rows,
+		"metaData": map[string]any{"items": items},
+	})
 	return nil
 }

@@ -125,3 +125,55 @@ func TestDataValueSets(t *testing.T) {
 		}
 	})
 }
+
+func TestAnalyticsAPI(t *testing.T) {
+	engines(t, func(t *testing.T, fx *fixture) {
+		fx.officer("baocao.anthanh", "mat-khau-an-thanh", identity.RoleReporter, "31615")
+		reporter := fx.token("baocao.anthanh", "mat-khau-an-thanh")
+		for _, c := range []struct{ unit, households, poor string }{{"31618", "1000", "100"}, {"31621", "3000", "30"}} {
+			r := fx.do("POST", "/api/v1/dataValueSets", `{"dataSet":"KTXH-XA-NAM","period":"2024","orgUnit":"`+c.unit+`","dataValues":[
+				{"dataElement":"CX.DS.03","categoryOptionCombo":"nongthon_kinh","value":"`+c.households+`"},
+				{"dataElement":"CX.XH.01","categoryOptionCombo":"kinh","value":"`+c.poor+`"}]}`, reporter...)
+			if r.Status != http.StatusOK || r.JSON["imported"] != 2.0 {
+				t.Fatalf("import: %s", r.Body)
+			}
+		}
+		fx.officer("thongke", "mat-khau-thong-ke", identity.RoleStatistician, "92")
+		stat := fx.token("thongke", "mat-khau-thong-ke")
+
+		// The old district in the structure of 2024, its communes by level.
+		a := fx.ok("/api/v1/analytics?dx=CX.XH.03;CX.DS.03&pe=2024&ou=945;LEVEL-3&at=2024-12-31", stat...)
+		rows := a["rows"].([]any)
+		want := [][]any{
+			{"CX.XH.03", "2024", "31618", "10.0"}, {"CX.XH.03", "2024", "31621", "1.0"},
+			{"CX.DS.03", "2024", "31618", "1000.0"}, {"CX.DS.03", "2024", "31621", "3000.0"},
+		}
+		if len(rows) != len(want) {
+			t.Fatalf("rows: %v", rows)
+		}
+		for i, w := range want {
+			for j := range w {
+				if rows[i].([]any)[j] != w[j] {
+					t.Errorf("row %d: %v, want %v", i, rows[i], w)
+				}
+			}
+		}
+		// Today: the city, where the rate is the poor over the households.
+		a = fx.ok("/api/v1/analytics?dx=CX.XH.03&pe=2024&ou=92", stat...)
+		if rows := a["rows"].([]any); len(rows) != 1 || rows[0].([]any)[3] != "3.25" || rows[0].([]any)[2] != "92" {
+			t.Errorf("the city: %v", rows)
+		}
+		if items := a["metaData"].(map[string]any)["items"].(map[string]any); items["92"] == nil || items["CX.XH.03"] == nil {
+			t.Errorf("metaData: %v", items)
+		}
+		if r := fx.get("/api/v1/analytics?dx=CX.XH.03&pe=2024&ou=92", reporter...); r.Status != http.StatusForbidden {
+			t.Errorf("a reporter analyses: %d", r.Status)
+		}
+		for _, bad := range []string{"dx=CX.XH.03&pe=2024", "dx=CX.XH.03&pe=2024&ou=945", "dx=CX.XH.03&pe=20244&ou=92", "dx=X&pe=2024&ou=92",
+			"dx=CX.XH.03&pe=2024&ou=92&at=2024-13-01"} {
+			if r := fx.get("/api/v1/analytics?"+bad, stat...); r.Status != http.StatusBadRequest {
+				t.Errorf("%s: %d %s", bad, r.Status, r.Body)
+			}
+		}
+	})
+}

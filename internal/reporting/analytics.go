@@ -1,0 +1,427 @@
+package reporting
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"egov"
+	"egov/internal/identity"
+	"egov/internal/units"
+)
+
+// AnalyticsQuery asks for indicators (DX, entered or computed) over periods
+// (PE) and units (OU) in the structure of day At.
+//
+// OU holds unit codes of At, and optionally LEVEL-n (the units of level n
+// under the codes given, or under every root when none is) or CHILDREN (the
+// children of the codes given); with either, the codes only bound the
+// selection and are not answered for themselves.
+type AnalyticsQuery struct {
+	DX   []string
+	PE   []string
+	OU   []string
+	At   time.Time // zero: today
+	Lang string    // of the names
+}
+
+// Row is one aggregated value.
+type Row struct {
+	DX, PE, OU string
+	Value      float64
+}
+
+// AnalyticsResult is the rows of a query, in the order of DX, PE and OU,
+// with the names of what they refer to.
+type AnalyticsResult struct {
+	Rows  []Row
+	Names map[string]string // indicator and unit codes → names
+}
+
+// MaxCells bounds indicators × periods × units of one query.
+const MaxCells = 200000
+
+// raw is a stored value as analytics reads it.
+type raw struct {
+	ind    int64
+	combo  string
+	unit   int64
+	period Period
+	num    float64
+}
+
+// Analytics aggregates the stored values, read at the time of the call, so a
+// value saved is in the next answer.
+//
+// For indicator I, period P and unit U of day At, the values counted are
+// those of I for a period within P on any unit version in U's territory on
+// At (units.Graph.Territory: data of communes merged since count under
+// their successor). They combine:
+//
+//   - over time, per unit version and combo: sum adds; last takes the value
+//     of the latest period (a unit version replaced within P by a successor
+//     that has data for P is left out, so that a stock is not counted twice
+//     across a merger); none needs exactly one value; average first sums
+//     over units and combos per period, then averages those sums;
+//   - over unit versions: sum adds; average takes the mean; none needs
+//     exactly one unit version with data.
+//
+// A computed indicator is its numerator's aggregate over its denominator's,
+// times its factor: never an aggregate of rates. The actor needs
+// stats.analyse on every unit answered.
+func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQuery) (*AnalyticsResult, error) {
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.units.Graph(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := q.At
+	if at.IsZero() {
+		at = s.units.Today()
+	}
+	res := &AnalyticsResult{Names: map[string]string{}}
+	lang := q.Lang
+	var inds []*Indicator
+	base := map[int64]*Indicator{}
+	for _, code := range q.DX {
+		ind := cat.Indicator(code)
+		if ind == nil {
+			return nil, egov.FieldError("dx", "stats.unknown_indicator", clip(code))
+		}
+		inds = append(inds, ind)
+		res.Names[code] = ind.Name(lang)
+		if ind.Computed() {
+			for _, c := range []string{ind.Numerator, ind.Denominator} {
+				part := cat.Indicator(c)
+				if part == nil || part.Computed() {
+					return nil, egov.FieldError("dx", "stats.unknown_indicator", c)
+				}
+				base[part.ID] = part
+			}
+		} else {
+			base[ind.ID] = ind
+		}
+	}
+	var periods []Period
+	for _, pe := range q.PE {
+		p, err := ParsePeriod(pe)
+		if err != nil {
+			return nil, egov.FieldError("pe", "stats.bad_period", clip(pe))
+		}
+		periods = append(periods, p)
+	}
+	ous, err := selectUnits(g, q.OU, at)
+	if err != nil {
+		return nil, err
+	}
+	if n := len(inds) * len(periods) * len(ous); n > MaxCells {
+		return nil, egov.FieldError("ou", "stats.too_many_cells", n, MaxCells)
+	}
+	for _, u := range ous {
+		if err := s.ids.Can(ctx, a, identity.PermStatsAnalyse, u.ID); err != nil {
+			return nil, err
+		}
+		res.Names[u.Code] = u.Name
+	}
+	if len(inds) == 0 || len(periods) == 0 || len(ous) == 0 {
+		return res, nil
+	}
+	vals, err := s.loadRaw(ctx, base, periods)
+	if err != nil {
+		return nil, err
+	}
+	// Values by unit version, so that a unit's territory collects its own.
+	byUnit := map[int64][]raw{}
+	for _, v := range vals {
+		byUnit[v.unit] = append(byUnit[v.unit], v)
+	}
+	type cell struct {
+		ind int64
+		pe  int
+	}
+	for _, u := range ous {
+		terr := g.Territory(u, at)
+		var mine []raw
+		for id := range terr {
+			mine = append(mine, byUnit[id]...)
+		}
+		byInd := map[int64][]raw{}
+		for _, v := range mine {
+			byInd[v.ind] = append(byInd[v.ind], v)
+		}
+		agg := map[cell]float64{}
+		has := map[cell]bool{}
+		for id, ind := range base {
+			for pi, p := range periods {
+				if v, ok := aggregate(g, ind, p, byInd[id]); ok {
+					agg[cell{id, pi}], has[cell{id, pi}] = v, true
+				}
+			}
+		}
+		for pi := range periods {
+			for _, ind := range inds {
+				var v float64
+				var ok bool
+				if ind.Computed() {
+					n, d := cat.Indicator(ind.Numerator), cat.Indicator(ind.Denominator)
+					nc, dc := cell{n.ID, pi}, cell{d.ID, pi}
+					if has[nc] && has[dc] && agg[dc] != 0 {
+						v, ok = agg[nc]/agg[dc]*ind.Factor, true
+					}
+				} else {
+					v, ok = agg[cell{ind.ID, pi}], has[cell{ind.ID, pi}]
+				}
+				if ok {
+					res.Rows = append(res.Rows, Row{DX: ind.Code, PE: periods[pi].String(), OU: u.Code, Value: v})
+				}
+			}
+		}
+	}
+	// Order: indicators, then periods, then units, as asked.
+	pos := func(list []string, s string) int {
+		for i, x := range list {
+			if x == s {
+				return i
+			}
+		}
+		return len(list)
+	}
+	upos := map[string]int{}
+	for i, u := range ous {
+		upos[u.Code] = i
+	}
+	sort.SliceStable(res.Rows, func(i, j int) bool {
+		a, b := res.Rows[i], res.Rows[j]
+		if a.DX != b.DX {
+			return pos(q.DX, a.DX) < pos(q.DX, b.DX)
+		}
+		if a.PE != b.PE {
+			return pos(q.PE, a.PE) < pos(q.PE, b.PE)
+		}
+		return upos[a.OU] < upos[b.OU]
+	})
+	return res, nil
+}
+
+// selectUnits resolves the ou dimension on day at.
+func selectUnits(g *units.Graph, items []string, at time.Time) ([]*units.Unit, error) {
+	var given []*units.Unit
+	level, children := 0, false
+	for _, it := range items {
+		switch {
+		case strings.HasPrefix(it, "LEVEL-"):
+			n, err := strconv.Atoi(it[len("LEVEL-"):])
+			if err != nil || n < 1 || n > 10 {
+				return nil, egov.FieldError("ou", "stats.bad_dimension", clip(it))
+			}
+			level = n
+		case it == "CHILDREN":
+			children = true
+		default:
+			u := g.At(it, at)
+			if u == nil {
+				return nil, egov.FieldError("ou", "stats.unknown_unit_at", clip(it), at.Format("2006-01-02"))
+			}
+			given = append(given, u)
+		}
+	}
+	seen := map[int64]bool{}
+	var out []*units.Unit
+	add := func(u *units.Unit) {
+		if !seen[u.ID] {
+			seen[u.ID] = true
+			out = append(out, u)
+		}
+	}
+	switch {
+	case level > 0:
+		roots := given
+		if len(roots) == 0 {
+			roots = g.Roots(at)
+		}
+		for _, r := range roots {
+			for _, u := range g.Subtree(r, at) {
+				if u.Level == level {
+					add(u)
+				}
+			}
+		}
+	case children:
+		for _, r := range given {
+			for _, u := range g.Children(r, at) {
+				add(u)
+			}
+		}
+	default:
+		for _, u := range given {
+			add(u)
+		}
+	}
+	return out, nil
+}
+
+// loadRaw reads the numeric values of the indicators for periods within the
+// span of the periods asked.
+func (s *Service) loadRaw(ctx context.Context, base map[int64]*Indicator, periods []Period) ([]raw, error) {
+	from, to := periods[0].Start(), periods[0].End()
+	for _, p := range periods[1:] {
+		if p.Start().Before(from) {
+			from = p.Start()
+		}
+		if p.End().After(to) {
+			to = p.End()
+		}
+	}
+	ids := make([]any, 0, len(base)+2)
+	marks := make([]string, 0, len(base))
+	for id := range base {
+		ids = append(ids, id)
+		marks = append(marks, "?")
+	}
+	ids = append(ids, from.String(), to.String())
+	parsed := map[string]Period{}
+	var out []raw
+	err := eachRow(ctx, s.db, `SELECT indicator_id, combo, unit_id, period, num FROM stat_values
+		WHERE indicator_id IN (`+strings.Join(marks, ",")+`) AND period_start >= ? AND period_end <= ? AND num IS NOT NULL`,
+		func(scan func(...any) error) error {
+			var v raw
+			var pe string
+			if err := scan(&v.ind, &v.combo, &v.unit, &pe, &v.num); err != nil {
+				return err
+			}
+			p, ok := parsed[pe]
+			if !ok {
+				var err error
+				if p, err = ParsePeriod(pe); err != nil {
+					return err
+				}
+				parsed[pe] = p
+			}
+			v.period = p
+			out = append(out, v)
+			return nil
+		}, ids...)
+	return out, err
+}
+
+// aggregate combines the values of ind for period p among vals (ind's values
+// on a territory); ok is false when there is no value (or none can be given
+// under a "none" rule).
+func aggregate(g *units.Graph, ind *Indicator, p Period, vals []raw) (float64, bool) {
+	var in []raw
+	for _, v := range vals {
+		if p.Contains(v.period) {
+			in = append(in, v)
+		}
+	}
+	if len(in) == 0 {
+		return 0, false
+	}
+	if ind.AggTime == AggAverage && ind.AggUnits != AggAverage {
+		// Sum over units and combos per period, then average the sums.
+		sums := map[Period]float64{}
+		for _, v := range in {
+			sums[v.period] += v.num
+		}
+		var t float64
+		for _, x := range sums {
+			t += x
+		}
+		return t / float64(len(sums)), true
+	}
+	type vc struct {
+		unit  int64
+		combo string
+	}
+	series := map[vc][]raw{}
+	for _, v := range in {
+		k := vc{v.unit, v.combo}
+		series[k] = append(series[k], v)
+	}
+	perUnit := map[int64]float64{}
+	unitHas := map[int64]bool{}
+	for k, vs := range series {
+		var x float64
+		switch ind.AggTime {
+		case AggSum:
+			for _, v := range vs {
+				x += v.num
+			}
+		case AggAverage:
+			for _, v := range vs {
+				x += v.num
+			}
+			x /= float64(len(vs))
+		case AggLast:
+			last := vs[0]
+			for _, v := range vs[1:] {
+				if later(v.period, last.period) {
+					last = v
+				}
+			}
+			x = last.num
+		default: // none
+			if len(vs) != 1 {
+				return 0, false
+			}
+			x = vs[0].num
+		}
+		perUnit[k.unit] += x
+		unitHas[k.unit] = true
+	}
+	if ind.AggTime == AggLast {
+		// A unit version that ended within p and whose successor reported
+		// for p is superseded: its stock lives on in the successor's.
+		for u := range unitHas {
+			uv := g.ByID(u)
+			if uv == nil || uv.ValidTo.IsZero() || uv.ValidTo.After(p.End().Time(time.UTC)) {
+				continue
+			}
+			for _, s := range g.Next(uv) {
+				if unitHas[s.To.ID] {
+					delete(perUnit, u)
+					break
+				}
+			}
+		}
+	}
+	switch ind.AggUnits {
+	case AggNone:
+		if len(perUnit) != 1 {
+			return 0, false
+		}
+	}
+	var t float64
+	for _, x := range perUnit {
+		t += x
+	}
+	if ind.AggUnits == AggAverage {
+		t /= float64(len(perUnit))
+	}
+	return t, true
+}
+
+// later orders periods by their last day, then by their first (the shorter
+// of two ending together is the later).
+func later(a, b Period) bool {
+	if a.End() != b.End() {
+		return a.End().After(b.End())
+	}
+	return a.Start().After(b.Start())
+}
+
+// FormatValue writes an analytics value as DHIS2 does: a decimal number,
+// at most 4 decimals, at least one ("123.0").
+func FormatValue(v float64) string {
+	s := strconv.FormatFloat(math.Round(v*1e4)/1e4, 'f', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
