@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"egov/internal/workcal"
 )
 
 // ValueType is what an indicator's values are.
@@ -112,6 +114,17 @@ func (f *Form) Name(lang string) string { return pick(lang, f.NameVI, f.NameEN) 
 
 // Name is the section's name in lang.
 func (s *Section) Name(lang string) string { return pick(lang, s.NameVI, s.NameEN) }
+
+// Deadline is the day a unit of level is due to submit the form for period
+// p; ok is false when units of that level do not report it.
+func (f *Form) Deadline(p Period, level int, cal *workcal.Calendar) (d workcal.Date, ok bool) {
+	for _, l := range f.Levels {
+		if l.Level == level {
+			return p.Deadline(cal, l.DeadlineDays), true
+		}
+	}
+	return 0, false
+}
 
 // Has reports whether the form collects the indicator.
 func (f *Form) Has(code string) bool {

@@ -131,3 +131,20 @@ func TestWindowAndDeadline(t *testing.T) {
 		}
 	}
 }
+
+func TestFormDeadline(t *testing.T) {
+	cal := testCalendar(t)
+	f := &Form{Levels: []FormLevel{{3, 1}, {2, 3}, {1, 5}}}
+	p, _ := ParsePeriod("2024")
+	for _, c := range []struct {
+		level int
+		want  string
+	}{{3, "2024-12-16"}, {2, "2024-12-18"}, {1, "2024-12-20"}} {
+		if d, ok := f.Deadline(p, c.level, cal); !ok || d.String() != c.want {
+			t.Errorf("level %d: %s %v, want %s", c.level, d, ok, c.want)
+		}
+	}
+	if _, ok := f.Deadline(p, 4, cal); ok {
+		t.Error("a level that does not report has a deadline")
+	}
+}
