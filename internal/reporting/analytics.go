@@ -3,6 +3,7 @@ package reporting
 import (
 	"context"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -87,25 +88,22 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 	}
 	res := &AnalyticsResult{Names: map[string]string{}}
 	lang := q.Lang
-	var inds []*Indicator
+	var items []dxItem
 	base := map[int64]*Indicator{}
+	seenDX := map[string]bool{}
 	for _, code := range q.DX {
-		ind := cat.Indicator(code)
-		if ind == nil {
-			return nil, egov.FieldError("dx", "stats.unknown_indicator", clip(code))
+		if seenDX[code] {
+			continue
 		}
-		inds = append(inds, ind)
-		res.Names[code] = ind.Name(lang)
-		if ind.Computed() {
-			for _, c := range []string{ind.Numerator, ind.Denominator} {
-				part := cat.Indicator(c)
-				if part == nil || part.Computed() {
-					return nil, egov.FieldError("dx", "stats.unknown_indicator", c)
-				}
-				base[part.ID] = part
-			}
-		} else {
-			base[ind.ID] = ind
+		seenDX[code] = true
+		it, err := parseDX(cat, code)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, it)
+		res.Names[code] = it.ind.Name(lang)
+		for _, p := range it.parts() {
+			base[p.ind.ID] = p.ind
 		}
 	}
 	var periods []Period
@@ -120,7 +118,7 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 	if err != nil {
 		return nil, err
 	}
-	if n := len(inds) * len(periods) * len(ous); n > MaxCells {
+	if n := len(items) * len(periods) * len(ous); n > MaxCells {
 		return nil, egov.FieldError("ou", "stats.too_many_cells", n, MaxCells)
 	}
 	for _, u := range ous {
@@ -129,7 +127,7 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 		}
 		res.Names[u.Code] = u.Name
 	}
-	if len(inds) == 0 || len(periods) == 0 || len(ous) == 0 {
+	if len(items) == 0 || len(periods) == 0 || len(ous) == 0 {
 		return res, nil
 	}
 	vals, err := s.loadRaw(ctx, base, periods)
@@ -142,43 +140,45 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 		byUnit[v.unit] = append(byUnit[v.unit], v)
 	}
 	type cell struct {
-		ind int64
-		pe  int
+		part string
+		pe   int
+	}
+	type result struct {
+		v  float64
+		ok bool
 	}
 	for _, u := range ous {
-		terr := g.Territory(u, at)
-		var mine []raw
-		for id := range terr {
-			mine = append(mine, byUnit[id]...)
-		}
 		byInd := map[int64][]raw{}
-		for _, v := range mine {
-			byInd[v.ind] = append(byInd[v.ind], v)
-		}
-		agg := map[cell]float64{}
-		has := map[cell]bool{}
-		for id, ind := range base {
-			for pi, p := range periods {
-				if v, ok := aggregate(g, ind, p, byInd[id]); ok {
-					agg[cell{id, pi}], has[cell{id, pi}] = v, true
-				}
+		for id := range g.Territory(u, at) {
+			for _, v := range byUnit[id] {
+				byInd[v.ind] = append(byInd[v.ind], v)
 			}
 		}
+		memo := map[cell]result{}
+		value := func(p part, pi int) (float64, bool) {
+			k := cell{p.key(), pi}
+			if r, ok := memo[k]; ok {
+				return r.v, r.ok
+			}
+			v, ok := aggregate(g, p.ind, periods[pi], p.filter(byInd[p.ind.ID]))
+			memo[k] = result{v, ok}
+			return v, ok
+		}
 		for pi := range periods {
-			for _, ind := range inds {
+			for _, it := range items {
 				var v float64
 				var ok bool
-				if ind.Computed() {
-					n, d := cat.Indicator(ind.Numerator), cat.Indicator(ind.Denominator)
-					nc, dc := cell{n.ID, pi}, cell{d.ID, pi}
-					if has[nc] && has[dc] && agg[dc] != 0 {
-						v, ok = agg[nc]/agg[dc]*ind.Factor, true
+				if it.ind.Computed() {
+					n, okN := value(it.num, pi)
+					d, okD := value(it.den, pi)
+					if okN && okD && d != 0 {
+						v, ok = n/d*it.ind.Factor, true
 					}
 				} else {
-					v, ok = agg[cell{ind.ID, pi}], has[cell{ind.ID, pi}]
+					v, ok = value(it.num, pi)
 				}
 				if ok {
-					res.Rows = append(res.Rows, Row{DX: ind.Code, PE: periods[pi].String(), OU: u.Code, Value: v})
+					res.Rows = append(res.Rows, Row{DX: it.code, PE: periods[pi].String(), OU: u.Code, Value: v})
 				}
 			}
 		}
@@ -207,6 +207,93 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 		return upos[a.OU] < upos[b.OU]
 	})
 	return res, nil
+}
+
+// part is an entered indicator, restricted to the values whose combination
+// has every option of options.
+type part struct {
+	ind     *Indicator
+	options []string
+}
+
+func (p part) key() string { return p.ind.Code + "." + strings.Join(p.options, "_") }
+
+// filter returns the values of vals that have p's options.
+func (p part) filter(vals []raw) []raw {
+	if len(p.options) == 0 {
+		return vals
+	}
+	var out []raw
+	for _, v := range vals {
+		opts := strings.Split(v.combo, "_")
+		all := true
+		for _, o := range p.options {
+			all = all && slices.Contains(opts, o)
+		}
+		if all {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// dxItem is an item of the dx dimension: an indicator code, optionally
+// followed by "." and options joined by "_" (CX.DS.03.nongthon_khmer: the
+// rural Khmer households; CX.XH.03.khmer: the poverty rate of Khmer
+// households, the option applying to the numerator and denominator that
+// have it).
+type dxItem struct {
+	code     string
+	ind      *Indicator
+	num, den part // den only for a computed indicator
+}
+
+func (it dxItem) parts() []part {
+	if it.ind.Computed() {
+		return []part{it.num, it.den}
+	}
+	return []part{it.num}
+}
+
+func parseDX(cat *Catalogue, code string) (dxItem, error) {
+	bad := egov.FieldError("dx", "stats.unknown_indicator", clip(code))
+	ind := cat.Indicator(code)
+	var options []string
+	if ind == nil {
+		i := strings.LastIndexByte(code, '.')
+		if i < 0 {
+			return dxItem{}, bad
+		}
+		if ind = cat.Indicator(code[:i]); ind == nil {
+			return dxItem{}, bad
+		}
+		options = strings.Split(code[i+1:], "_")
+	}
+	it := dxItem{code: code, ind: ind}
+	parts := []*part{&it.num}
+	if ind.Computed() {
+		n, d := cat.Indicator(ind.Numerator), cat.Indicator(ind.Denominator)
+		if n == nil || d == nil || n.Computed() || d.Computed() {
+			return dxItem{}, bad
+		}
+		it.num, it.den = part{ind: n}, part{ind: d}
+		parts = append(parts, &it.den)
+	} else {
+		it.num = part{ind: ind}
+	}
+	for _, o := range options {
+		used := false
+		for _, p := range parts {
+			if cat.hasOptionOf(p.ind, o) {
+				p.options = append(p.options, o)
+				used = true
+			}
+		}
+		if !used {
+			return dxItem{}, bad
+		}
+	}
+	return it, nil
 }
 
 // selectUnits resolves the ou dimension on day at.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -100,11 +101,29 @@ func store_(t testing.TB, fx *fixture, vals []gen) {
 
 // expected computes one cell from the generated values directly: the
 // territory from the unit graph, and the rules written out case by case.
+//
+// de may end in ".option": then only values with that option count (for a
+// computed indicator, in the parts that have the option).
 func expected(g *units.Graph, cat *reporting.Catalogue, vals []gen, de string, p reporting.Period, u *units.Unit, at time.Time) (float64, bool) {
+	option := ""
 	ind := cat.Indicator(de)
+	if ind == nil {
+		i := strings.LastIndex(de, ".")
+		ind, option = cat.Indicator(de[:i]), de[i+1:]
+	}
 	if ind.Computed() {
-		n, okN := expected(g, cat, vals, ind.Numerator, p, u, at)
-		d, okD := expected(g, cat, vals, ind.Denominator, p, u, at)
+		withOption := func(code string) string {
+			for _, c := range cat.Indicator(code).Categories {
+				for _, o := range cat.Category(c).Options {
+					if o.Code == option {
+						return code + "." + option
+					}
+				}
+			}
+			return code
+		}
+		n, okN := expected(g, cat, vals, withOption(ind.Numerator), p, u, at)
+		d, okD := expected(g, cat, vals, withOption(ind.Denominator), p, u, at)
 		if !okN || !okD || d == 0 {
 			return 0, false
 		}
@@ -121,7 +140,7 @@ func expected(g *units.Graph, cat *reporting.Catalogue, vals []gen, de string, p
 	for _, v := range vals {
 		vp, _ := reporting.ParsePeriod(v.period)
 		vu := g.At(v.unit, vp.End().Time(time.UTC))
-		if v.de == de && terr[vu.ID] && p.Contains(vp) {
+		if v.de == ind.Code && terr[vu.ID] && p.Contains(vp) && (option == "" || slices.Contains(strings.Split(v.combo, "_"), option)) {
 			items = append(items, item{vu, v.combo, vp, v.value})
 		}
 	}
@@ -203,7 +222,8 @@ func TestAnalyticsRandom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		dxs := []string{"CX.NN.01", "CX.DS.02", "CX.DS.03", "CX.XH.01", "CX.XH.10", "CX.XH.03"}
+		dxs := []string{"CX.NN.01", "CX.DS.02", "CX.DS.03", "CX.XH.01", "CX.XH.10", "CX.XH.03",
+			"CX.DS.03.khmer", "CX.NN.01.hethu", "CX.XH.03.kinh", "CX.DS.02.nongthon"}
 		pes := []string{"2024", "2025", "2024Q2", "2025Q2", "2025S2", "2025Q3", "202407", "2024N9", "2025S1", "2025N9", "202506", "2024S2"}
 		structures := []struct {
 			at  time.Time
@@ -315,6 +335,14 @@ func TestAnalytics(t *testing.T) {
 		if err != nil || res.Rows[0].Value != 6.5 {
 			t.Fatalf("after a new value: %+v %v", res.Rows, err)
 		}
+		// Disaggregated: the Kinh households' poverty rate; the Khmer
+		// households' has no denominator.
+		kq := q
+		kq.DX = []string{"CX.XH.03.kinh", "CX.XH.03.khmer", "CX.XH.01.khmer"}
+		res, err = fx.rep.Analytics(ctx, identity.SystemActor, kq)
+		if err != nil || len(res.Rows) != 2 || res.Rows[0].Value != 3.25 || res.Rows[1].DX != "CX.XH.01.khmer" || res.Rows[1].Value != 130 {
+			t.Fatalf("by ethnicity: %+v %v", res.Rows, err)
+		}
 		// A commune's leader analyses the commune, not the city.
 		leader := fx.actor("lanhdao.anthanh", identity.RoleLeader, "31615")
 		if _, err := fx.rep.Analytics(ctx, leader, q); err != nil {
@@ -326,6 +354,8 @@ func TestAnalytics(t *testing.T) {
 		}
 		for _, bad := range []reporting.AnalyticsQuery{
 			{DX: []string{"CX.NOPE"}, PE: []string{"2024"}, OU: []string{"92"}},
+			{DX: []string{"CX.DS.03.nam"}, PE: []string{"2024"}, OU: []string{"92"}}, // not a category of households
+			{DX: []string{"CX.DS.03."}, PE: []string{"2024"}, OU: []string{"92"}},
 			{DX: []string{"CX.DS.03"}, PE: []string{"2024Q5"}, OU: []string{"92"}},
 			{DX: []string{"CX.DS.03"}, PE: []string{"2024"}, OU: []string{"945"}}, // no district 945 today
 			{DX: []string{"CX.DS.03"}, PE: []string{"2024"}, OU: []string{"LEVEL-x"}},

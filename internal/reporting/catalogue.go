@@ -78,6 +78,17 @@ func (c *Catalogue) ValidCombo(ind *Indicator, combo string) bool {
 	return true
 }
 
+// hasOptionOf reports whether option is an option of one of ind's
+// categories.
+func (c *Catalogue) hasOptionOf(ind *Indicator, option string) bool {
+	for _, cc := range ind.Categories {
+		if cat := c.categories[cc]; cat != nil && hasOption(cat, option) {
+			return true
+		}
+	}
+	return false
+}
+
 func hasOption(cat *Category, code string) bool {
 	for _, o := range cat.Options {
 		if o.Code == code {
