@@ -170,13 +170,19 @@ type importSummaryJSON struct {
 
 func summaryJSON(lang string, s *reporting.ImportSummary, dryRun bool) importSummaryJSON {
 	out := importSummaryJSON{Status: s.Status, DryRun: dryRun, Imported: s.Imported, Updated: s.Updated, Deleted: s.Deleted,
-		Ignored: s.Ignored, Conflicts: []conflictJSON{}, Violations: []violationJSON{}}
+		Ignored: s.Ignored, Conflicts: []conflictJSON{}}
 	for _, c := range s.Conflicts {
 		out.Conflicts = append(out.Conflicts, conflictJSON{c.Object, i18n.T(lang, c.Key, c.Args...)})
 	}
-	for _, v := range s.Violations {
+	out.Violations = violationsJSON(lang, s.Violations)
+	return out
+}
+
+func violationsJSON(lang string, vs []reporting.Violation) []violationJSON {
+	out := []violationJSON{}
+	for _, v := range vs {
 		des := append(append([]string{}, v.Rule.Left...), v.Rule.Right...)
-		out.Violations = append(out.Violations, violationJSON{Rule: v.Rule.Code, Name: v.Rule.Name(lang), Importance: v.Rule.Importance,
+		out = append(out, violationJSON{Rule: v.Rule.Code, Name: v.Rule.Name(lang), Importance: v.Rule.Importance,
 			OrgUnit: v.OrgUnit, Period: v.Period, Left: v.Left, Operator: string(v.Rule.Op), Right: v.Right, DataElements: des})
 	}
 	return out
@@ -241,11 +247,19 @@ func (h *handler) getDataValueSet(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	viol, err := h.app.Reporting.Check(r.Context(), vs)
+	if err != nil {
+		return err
+	}
 	out := dataValueSetJSON{DataSet: q.DataSet, Period: q.Period, OrgUnit: q.OrgUnit, DataValues: []dataValueJSON{}}
 	for _, v := range vs {
 		out.DataValues = append(out.DataValues, valueJSON(v))
 	}
-	writeJSON(w, http.StatusOK, out)
+	lang := i18n.LangFrom(r.Context())
+	writeJSON(w, http.StatusOK, struct {
+		dataValueSetJSON
+		Violations []violationJSON `json:"violations"`
+	}{out, violationsJSON(lang, viol)})
 	return nil
 }
 

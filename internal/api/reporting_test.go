@@ -76,9 +76,13 @@ func TestDataValueSets(t *testing.T) {
 		if r.JSON["imported"] != 0.0 || r.JSON["updated"] != 0.0 || r.JSON["ignored"] != 5.0 {
 			t.Fatalf("the same payload again: %s", r.Body)
 		}
-		vs := list(fx.ok(get, reporter...), "dataValues")
+		stored := fx.ok(get, reporter...)
+		vs := list(stored, "dataValues")
 		if len(vs) != 4 || vs[0]["orgUnit"] != "31618" || vs[0]["period"] != "2024" {
 			t.Errorf("stored: %v", vs)
+		}
+		if v := list(stored, "violations"); len(v) != 1 || v[0]["rule"] != "R-4G" || v[0]["name"] != "Ấp, khóm có 4G không vượt quá số ấp, khóm" {
+			t.Errorf("the stored values' violations: %v", v)
 		}
 
 		// One value, as an officer types it, then read back.

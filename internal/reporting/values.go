@@ -362,6 +362,8 @@ type DataValue struct {
 	Comment             string
 	StoredBy            string
 	LastUpdated         time.Time
+
+	unit *units.Unit
 }
 
 // ValueQuery selects stored values: a unit's (and with Children its
@@ -418,12 +420,29 @@ func (s *Service) Values(ctx context.Context, a *identity.Actor, q ValueQuery) (
 		if !inUnits[unit] || i == nil || (form != nil && !form.Has(i.Code)) {
 			return nil
 		}
-		dv.DataElement, dv.OrgUnit, dv.Period = i.Code, g.ByID(unit).Code, p.String()
+		dv.unit = g.ByID(unit)
+		dv.DataElement, dv.OrgUnit, dv.Period = i.Code, dv.unit.Code, p.String()
 		dv.LastUpdated, _ = store.ParseTime(at)
 		out = append(out, dv)
 		return nil
 	}, p.String())
 	return out, err
+}
+
+// Check returns the validation rules that the units and periods of vs break,
+// over every value stored for them (not only those in vs).
+func (s *Service) Check(ctx context.Context, vs []DataValue) ([]Violation, error) {
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	touched := map[touchKey]*units.Unit{}
+	for _, v := range vs {
+		if v.unit != nil {
+			touched[touchKey{v.unit.ID, v.Period}] = v.unit
+		}
+	}
+	return s.validate(ctx, s.db, cat, touched)
 }
 
 // canRead allows who enters or analyses a unit's statistics to read them.
