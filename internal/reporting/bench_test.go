@@ -138,3 +138,46 @@ func benchAnalytics(b *testing.B, db *store.DB) {
 	b.ReportMetric(float64(len(rows)), "values")
 	b.ReportMetric(float64(cells), "cells")
 }
+
+// BenchmarkImport measures an import of a year of monthly values of 20
+// indicators for ten communes (2,400 values) in one data value set.
+//
+//	go test ./internal/reporting -run '^$' -bench Import -benchtime 5x
+func BenchmarkImport(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) { benchImport(b, storetest.SQLite(b)) })
+	b.Run("postgres", func(b *testing.B) { benchImport(b, storetest.Postgres(b)) })
+}
+
+func benchImport(b *testing.B, db *store.DB) {
+	ctx := context.Background()
+	fx := newFixture(b, db)
+	cat, err := fx.rep.Catalogue(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var inds []*reporting.Indicator
+	for _, ind := range cat.Indicators {
+		if !ind.Computed() && (ind.ValueType == reporting.TypeNumber || ind.ValueType == reporting.TypeInteger) && len(inds) < 20 {
+			inds = append(inds, ind)
+		}
+	}
+	communes := []string{"31615", "31618", "31621", "31624", "31627", "31603", "31606", "31609", "31630", "31633"}
+	round := 0
+	for b.Loop() {
+		round++
+		var set reporting.ValueSet
+		for m := 1; m <= 12; m++ {
+			for _, u := range communes {
+				for _, ind := range inds {
+					set.Values = append(set.Values, reporting.ValueIn{DataElement: ind.Code, CategoryOptionCombo: cat.Combos(ind)[0],
+						Period: fmt.Sprintf("2024%02d", m), OrgUnit: u, Value: fmt.Sprint(round*7 + m)})
+				}
+			}
+		}
+		sum, err := fx.rep.Import(ctx, identity.SystemActor, set, false)
+		if err != nil || sum.Imported+sum.Updated != len(set.Values) {
+			b.Fatalf("imported %d, updated %d, %d conflicts: %v", sum.Imported, sum.Updated, len(sum.Conflicts), err)
+		}
+	}
+	b.ReportMetric(float64(2400*b.N)/b.Elapsed().Seconds(), "values/s")
+}

@@ -2,7 +2,6 @@ package reporting
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -143,11 +142,11 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 	sum.Ignored = len(sum.Conflicts)
 	now := s.Now()
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		if err := s.writeAll(ctx, tx, a, entries, now, sum); err != nil {
+			return err
+		}
 		touched := map[touchKey]*units.Unit{}
 		for _, e := range entries {
-			if err := s.write(ctx, tx, a, e, now, sum); err != nil {
-				return err
-			}
 			touched[touchKey{e.unit.ID, e.period.String()}] = e.unit
 		}
 		vs, err := s.validate(ctx, tx, cat, touched)
@@ -265,45 +264,130 @@ func or(a, b string) string {
 	return b
 }
 
-// write stores one entry and counts what it did.
-func (s *Service) write(ctx context.Context, tx *store.Tx, a *identity.Actor, e entry, now time.Time, sum *ImportSummary) error {
-	var old, oldComment string
-	err := tx.QueryRowContext(ctx, `SELECT value, comment FROM stat_values WHERE indicator_id = ? AND combo = ? AND unit_id = ? AND period = ?`,
-		e.ind.ID, e.combo, e.unit.ID, e.period.String()).Scan(&old, &oldComment)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+// writeChunk is how many rows one statement writes: well under both
+// engines' limits on parameters.
+const writeChunk = 400
+
+type stored struct{ value, comment string }
+
+// writeAll stores the entries and counts what it did: it reads what is
+// stored for them in a few queries, then writes the new and changed values
+// with multi-row upserts, so that a large import holds the writer briefly.
+func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor, entries []entry, now time.Time, sum *ImportSummary) error {
+	old, err := existing(ctx, tx, entries)
+	if err != nil {
 		return err
 	}
-	comment := oldComment
-	if e.comment != nil {
-		comment = strings.TrimSpace(*e.comment)
-	}
-	switch {
-	case e.value == "" && !exists:
-		sum.Ignored++
-		return nil
-	case e.value == "":
-		sum.Deleted++
-		_, err := tx.ExecContext(ctx, `DELETE FROM stat_values WHERE indicator_id = ? AND combo = ? AND unit_id = ? AND period = ?`,
-			e.ind.ID, e.combo, e.unit.ID, e.period.String())
-		return err
-	case exists && old == e.value && oldComment == comment:
-		sum.Ignored++
-		return nil
-	case exists:
-		sum.Updated++
-		_, err := tx.ExecContext(ctx, `UPDATE stat_values SET value = ?, num = ?, comment = ?, updated_by = ?, updated_at = ?
-			WHERE indicator_id = ? AND combo = ? AND unit_id = ? AND period = ?`,
-			e.value, e.num, comment, a.Name(), store.FormatTime(now), e.ind.ID, e.combo, e.unit.ID, e.period.String())
+	var put []any
+	rows := 0
+	flush := func() error {
+		if rows == 0 {
+			return nil
+		}
+		q := `INSERT INTO stat_values (indicator_id, combo, unit_id, period, period_start, period_end, value, num, comment, updated_by, updated_at)
+			VALUES ` + strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?),", rows), ",") + `
+			ON CONFLICT (indicator_id, combo, unit_id, period) DO UPDATE SET value = excluded.value, num = excluded.num,
+			comment = excluded.comment, updated_by = excluded.updated_by, updated_at = excluded.updated_at`
+		_, err := tx.ExecContext(ctx, q, put...)
+		put, rows = put[:0], 0
 		return err
 	}
-	sum.Imported++
-	_, err = tx.ExecContext(ctx, `INSERT INTO stat_values (indicator_id, combo, unit_id, period, period_start, period_end, value, num,
-		comment, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.ind.ID, e.combo, e.unit.ID, e.period.String(), e.period.Start().String(), e.period.End().String(), e.value, e.num,
-		comment, a.Name(), store.FormatTime(now))
-	return err
+	at := store.FormatTime(now)
+	for _, e := range entries {
+		k := valueKey{e.ind.ID, e.combo, e.unit.ID, e.period.String()}
+		was, exists := old[k]
+		comment := was.comment
+		if e.comment != nil {
+			comment = strings.TrimSpace(*e.comment)
+		}
+		switch {
+		case e.value == "" && !exists, exists && was.value == e.value && was.comment == comment:
+			sum.Ignored++
+			continue
+		case e.value == "":
+			sum.Deleted++
+			if _, err := tx.ExecContext(ctx, `DELETE FROM stat_values WHERE indicator_id = ? AND combo = ? AND unit_id = ? AND period = ?`,
+				k.ind, k.combo, k.unit, k.period); err != nil {
+				return err
+			}
+			continue
+		case exists:
+			sum.Updated++
+		default:
+			sum.Imported++
+		}
+		put = append(put, k.ind, k.combo, k.unit, k.period, e.period.Start().String(), e.period.End().String(), e.value, e.num,
+			comment, a.Name(), at)
+		if rows++; rows == writeChunk {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return flush()
 }
+
+// existing reads what is stored for the entries' units and periods.
+func existing(ctx context.Context, q store.Querier, entries []entry) (map[valueKey]stored, error) {
+	out := map[valueKey]stored{}
+	pairs := map[touchKey]bool{}
+	for _, e := range entries {
+		pairs[touchKey{e.unit.ID, e.period.String()}] = true
+	}
+	err := eachPairChunk(pairs, "", func(where string, args []any) error {
+		return eachRow(ctx, q, `SELECT indicator_id, combo, unit_id, period, value, comment FROM stat_values WHERE `+where,
+			func(scan func(...any) error) error {
+				var k valueKey
+				var v stored
+				if err := scan(&k.ind, &k.combo, &k.unit, &k.period, &v.value, &v.comment); err != nil {
+					return err
+				}
+				if pairs[touchKey{k.unit, k.period}] {
+					out[k] = v
+				}
+				return nil
+			}, args...)
+	})
+	return out, err
+}
+
+// eachPairChunk calls fn with a condition on the columns unit_id and period
+// of table alias t ("" for none) selecting (a superset of) the pairs' units
+// and periods, a few hundred units at a time.
+func eachPairChunk(pairs map[touchKey]bool, t string, fn func(where string, args []any) error) error {
+	unitSet, periodSet := map[int64]bool{}, map[string]bool{}
+	for p := range pairs {
+		unitSet[p.unit], periodSet[p.period] = true, true
+	}
+	var us []int64
+	for u := range unitSet {
+		us = append(us, u)
+	}
+	sort.Slice(us, func(i, j int) bool { return us[i] < us[j] })
+	var periods []any
+	for p := range periodSet {
+		periods = append(periods, p)
+	}
+	if t != "" {
+		t += "."
+	}
+	const chunk = 300
+	for i := 0; i < len(us); i += chunk {
+		part := us[i:min(i+chunk, len(us))]
+		args := make([]any, 0, len(part)+len(periods))
+		for _, u := range part {
+			args = append(args, u)
+		}
+		args = append(args, periods...)
+		where := t + `unit_id IN (` + marks(len(part)) + `) AND ` + t + `period IN (` + marks(len(periods)) + `)`
+		if err := fn(where, args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }
 
 type touchKey struct {
 	unit   int64
@@ -326,25 +410,42 @@ func (s *Service) validate(ctx context.Context, q store.Querier, cat *Catalogue,
 		}
 		return keys[i].period < keys[j].period
 	})
+	pairs := map[touchKey]bool{}
+	for k := range touched {
+		pairs[k] = true
+	}
+	totals := map[touchKey]map[string]float64{}
+	err := eachPairChunk(pairs, "v", func(where string, args []any) error {
+		return eachRow(ctx, q, `SELECT i.code, v.unit_id, v.period, SUM(v.num) FROM stat_values v JOIN stat_indicators i ON i.id = v.indicator_id
+			WHERE `+where+` AND v.num IS NOT NULL GROUP BY i.code, v.unit_id, v.period`,
+			func(scan func(...any) error) error {
+				var code string
+				var k touchKey
+				var n float64
+				if err := scan(&code, &k.unit, &k.period, &n); err != nil {
+					return err
+				}
+				if pairs[k] {
+					if totals[k] == nil {
+						totals[k] = map[string]float64{}
+					}
+					totals[k][code] = n
+				}
+				return nil
+			}, args...)
+	})
+	if err != nil {
+		return nil, err
+	}
 	var out []Violation
 	for _, k := range keys {
 		u := touched[k]
-		totals := map[string]float64{}
-		err := eachRow(ctx, q, `SELECT i.code, SUM(v.num) FROM stat_values v JOIN stat_indicators i ON i.id = v.indicator_id
-			WHERE v.unit_id = ? AND v.period = ? AND v.num IS NOT NULL GROUP BY i.code`, func(scan func(...any) error) error {
-			var code string
-			var n float64
-			if err := scan(&code, &n); err != nil {
-				return err
-			}
-			totals[code] = n
-			return nil
-		}, u.ID, k.period)
-		if err != nil {
-			return nil, err
+		t := totals[k]
+		if t == nil {
+			t = map[string]float64{}
 		}
 		for _, r := range cat.Rules {
-			if l, rr, checked, ok := r.Check(totals); checked && !ok {
+			if l, rr, checked, ok := r.Check(t); checked && !ok {
 				out = append(out, Violation{Rule: r, OrgUnit: u.Code, Period: k.period, Left: l, Right: rr})
 			}
 		}
