@@ -345,3 +345,69 @@ func (h *handler) analytics(w http.ResponseWriter, r *http.Request) error {
 	})
 	return nil
 }
+
+type approvalJSON struct {
+	Form      string `json:"form"`
+	Period    string `json:"period"`
+	Unit      string `json:"unit"`
+	UnitName  string `json:"unit_name"`
+	Level     int    `json:"level"`
+	Status    string `json:"status"`
+	Reason    string `json:"reason,omitempty"`
+	UpdatedBy string `json:"updated_by,omitempty"`
+	UpdatedAt string `json:"updated_at,omitempty"`
+}
+
+func approvalOut(ap reporting.Approval) approvalJSON {
+	j := approvalJSON{Form: ap.Form, Period: ap.Period, Unit: ap.Unit, UnitName: ap.UnitName, Level: ap.Level, Status: string(ap.Status),
+		Reason: ap.Reason, UpdatedBy: ap.UpdatedBy}
+	if !ap.UpdatedAt.IsZero() {
+		j.UpdatedAt = ap.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
+	return j
+}
+
+// approve serves POST /api/v1/approvals/{action}: approve, accept or return
+// a unit's report of a form for a period.
+func (h *handler) approve(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		Form   string `json:"form"`
+		Period string `json:"period"`
+		Unit   string `json:"unit"`
+		Reason string `json:"reason"`
+	}
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"form", in.Form}, {"period", in.Period}, {"unit", in.Unit}} {
+		if f.v == "" {
+			return egov.FieldError(f.name, "error.missing", f.name)
+		}
+	}
+	ap, err := h.app.Reporting.Approve(r.Context(), actor(r), reporting.ApprovalAction(r.PathValue("action")), in.Form, in.Period, in.Unit, in.Reason)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, approvalOut(*ap))
+	return nil
+}
+
+// listApprovals serves GET /api/v1/approvals: the status of a unit's report
+// and of its children's.
+func (h *handler) listApprovals(w http.ResponseWriter, r *http.Request) error {
+	for _, name := range []string{"form", "period", "unit"} {
+		if err := required(r, name); err != nil {
+			return err
+		}
+	}
+	aps, err := h.app.Reporting.Approvals(r.Context(), actor(r), param(r, "form"), param(r, "period"), param(r, "unit"))
+	if err != nil {
+		return err
+	}
+	out := make([]approvalJSON, 0, len(aps))
+	for _, ap := range aps {
+		out = append(out, approvalOut(ap))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"approvals": out})
+	return nil
+}

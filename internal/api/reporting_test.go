@@ -181,3 +181,64 @@ func TestAnalyticsAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestApprovalsAPI(t *testing.T) {
+	engines(t, func(t *testing.T, fx *fixture) {
+		fx.officer("baocao.anthanh", "mat-khau-an-thanh", identity.RoleReporter, "31615")
+		reporter := fx.token("baocao.anthanh", "mat-khau-an-thanh")
+		fx.officer("lanhdao.anthanh", "mat-khau-lanh-dao", identity.RoleLeader, "31615")
+		leader := fx.token("lanhdao.anthanh", "mat-khau-lanh-dao")
+		fx.officer("thongke", "mat-khau-thong-ke", identity.RoleStatistician, "92")
+		stat := fx.token("thongke", "mat-khau-thong-ke")
+		value := func(v string) *response {
+			return fx.do("POST", "/api/v1/dataValues", `{"dataElement":"CX.DS.05","period":"2024","orgUnit":"31618","value":"`+v+`"}`, reporter...)
+		}
+		if r := value("12"); r.JSON["imported"] != 1.0 {
+			t.Fatalf("value: %s", r.Body)
+		}
+		report := `{"form":"KTXH-XA-NAM","period":"2024","unit":"31618"}`
+		if r := fx.do("POST", "/api/v1/approvals/approve", report, reporter...); r.Status != http.StatusForbidden {
+			t.Errorf("the reporter approves: %d", r.Status)
+		}
+		r := fx.do("POST", "/api/v1/approvals/approve", report, leader...)
+		if r.Status != http.StatusOK || r.JSON["status"] != "approved" || r.JSON["unit_name"] != "Xã An Thạnh 1" {
+			t.Fatalf("approve: %d %s", r.Status, r.Body)
+		}
+		if r := value("13"); r.JSON["status"] != "ERROR" || list(r.JSON, "conflicts")[0]["value"] != "Báo cáo của đơn vị cho kỳ này đã được phê duyệt; số liệu bị khóa." {
+			t.Errorf("a value into the approved report: %s", r.Body)
+		}
+		if r := fx.do("POST", "/api/v1/approvals/approve", report, leader...); r.Status != http.StatusConflict {
+			t.Errorf("approving twice: %d", r.Status)
+		}
+		r = fx.do("POST", "/api/v1/approvals/return", `{"form":"KTXH-XA-NAM","period":"2024","unit":"31618","reason":"Số ấp chưa đúng"}`, stat...)
+		if r.Status != http.StatusOK || r.JSON["status"] != "returned" || r.JSON["reason"] != "Số ấp chưa đúng" {
+			t.Fatalf("return: %d %s", r.Status, r.Body)
+		}
+		if r := value("13"); r.JSON["updated"] != 1.0 {
+			t.Errorf("a value into the returned report: %s", r.Body)
+		}
+		fx.do("POST", "/api/v1/approvals/approve", report, leader...)
+		if r := fx.do("POST", "/api/v1/approvals/accept", report, stat...); r.Status != http.StatusOK || r.JSON["status"] != "accepted" {
+			t.Fatalf("accept: %d %s", r.Status, r.Body)
+		}
+		aps := list(fx.ok("/api/v1/approvals?form=KTXH-XA-NAM&period=2024&unit=945", stat...), "approvals")
+		if len(aps) < 2 || aps[0]["unit"] != "945" || aps[0]["status"] != "open" {
+			t.Fatalf("approvals: %v", aps)
+		}
+		for _, ap := range aps {
+			if want := map[bool]string{true: "accepted", false: "open"}[ap["unit"] == "31618"]; ap["status"] != want {
+				t.Errorf("%v: %v, want %s", ap["unit"], ap["status"], want)
+			}
+		}
+		for _, bad := range []struct{ action, body string }{
+			{"sign", report},
+			{"approve", `{"form":"KTXH-XA-NAM","period":"2024"}`},
+			{"approve", `{"form":"NOPE","period":"2024","unit":"31618"}`},
+			{"return", report},
+		} {
+			if r := fx.do("POST", "/api/v1/approvals/"+bad.action, bad.body, stat...); r.Status != http.StatusBadRequest {
+				t.Errorf("%s %s: %d %s", bad.action, bad.body, r.Status, r.Body)
+			}
+		}
+	})
+}

@@ -138,8 +138,7 @@ func expected(g *units.Graph, cat *reporting.Catalogue, vals []gen, de string, p
 	}
 	var items []item
 	for _, v := range vals {
-		vp, _ := reporting.ParsePeriod(v.period)
-		vu := g.At(v.unit, vp.End().Time(time.UTC))
+		vp, vu := resolve(g, v)
 		if v.de == ind.Code && terr[vu.ID] && p.Contains(vp) && (option == "" || slices.Contains(strings.Split(v.combo, "_"), option)) {
 			items = append(items, item{vu, v.combo, vp, v.value})
 		}
@@ -202,6 +201,31 @@ func expected(g *units.Graph, cat *reporting.Catalogue, vals []gen, de string, p
 		return 0, false
 	}
 	return items[0].value, true
+}
+
+type resolved struct {
+	p reporting.Period
+	u *units.Unit
+}
+
+var resolvedCache = map[*units.Graph]map[[2]string]resolved{}
+
+// resolve gives a generated value's period and the unit version that had
+// its code then (remembered: the reference computation asks often).
+func resolve(g *units.Graph, v gen) (reporting.Period, *units.Unit) {
+	m := resolvedCache[g]
+	if m == nil {
+		m = map[[2]string]resolved{}
+		resolvedCache[g] = m
+	}
+	k := [2]string{v.unit, v.period}
+	r, ok := m[k]
+	if !ok {
+		r.p, _ = reporting.ParsePeriod(v.period)
+		r.u = g.At(v.unit, r.p.End().Time(time.UTC))
+		m[k] = r
+	}
+	return r.p, r.u
 }
 
 // TestAnalyticsRandom compares the analytics with the values computed

@@ -139,9 +139,28 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 		seen[k] = true
 		entries = append(entries, e)
 	}
-	sum.Ignored = len(sum.Conflicts)
 	now := s.Now()
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		// Approved reports lock their values; asked inside the
+		// transaction, so that an approval cannot slip in between.
+		pairs := map[touchKey]bool{}
+		for _, e := range entries {
+			pairs[touchKey{e.unit.ID, e.period.String()}] = true
+		}
+		locks, err := locked(ctx, tx, cat, pairs)
+		if err != nil {
+			return err
+		}
+		open := entries[:0:0]
+		for _, e := range entries {
+			if locks[e.ind.ID][touchKey{e.unit.ID, e.period.String()}] {
+				sum.Conflicts = append(sum.Conflicts, Conflict{Object: e.object(), Key: "stats.locked"})
+			} else {
+				open = append(open, e)
+			}
+		}
+		entries = open
+		sum.Ignored = len(sum.Conflicts)
 		if err := s.writeAll(ctx, tx, a, entries, now, sum); err != nil {
 			return err
 		}

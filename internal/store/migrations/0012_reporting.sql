@@ -110,3 +110,18 @@ CREATE INDEX stat_values_unit ON stat_values (unit_id, period);
 -- Covers what analytics reads, so that a range of an indicator is read
 -- from the index alone.
 CREATE INDEX stat_values_range ON stat_values (indicator_id, period_start, period_end, unit_id, combo, period, num);
+
+-- Approval of a form's report for a period by a unit version: approved by
+-- the unit (its data is then locked), accepted or returned by the level
+-- above. No row: open.
+CREATE TABLE stat_approvals (
+    form_id BIGINT NOT NULL REFERENCES stat_forms (id),
+    period TEXT NOT NULL,
+    unit_id BIGINT NOT NULL REFERENCES units (id),
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL DEFAULT '',
+    updated_by TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (form_id, period, unit_id)
+);
+CREATE INDEX stat_approvals_unit ON stat_approvals (unit_id, period);
