@@ -74,11 +74,7 @@ type raw struct {
 // times its factor: never an aggregate of rates. The actor needs
 // stats.analyse on every unit answered.
 func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQuery) (*AnalyticsResult, error) {
-	cat, err := s.Catalogue(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.units.Graph(ctx)
+	cat, g, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}

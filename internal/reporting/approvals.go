@@ -186,7 +186,7 @@ func (s *Service) Approvals(ctx context.Context, a *identity.Actor, formCode, pe
 }
 
 func (s *Service) resolveReport(ctx context.Context, formCode, period, unitCode string) (*Form, Period, *units.Unit, *units.Graph, error) {
-	cat, err := s.Catalogue(ctx)
+	cat, g, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, Period{}, nil, nil, err
 	}
@@ -200,10 +200,6 @@ func (s *Service) resolveReport(ctx context.Context, formCode, period, unitCode 
 	}
 	if p.Type != f.PeriodType {
 		return nil, Period{}, nil, nil, egov.FieldError("period", "stats.period_type_mismatch", f.Code, p.String())
-	}
-	g, err := s.units.Graph(ctx)
-	if err != nil {
-		return nil, Period{}, nil, nil, err
 	}
 	u := unitFor(g, unitCode, p)
 	if u == nil {

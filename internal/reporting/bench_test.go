@@ -42,12 +42,7 @@ func benchAnalytics(b *testing.B, db *store.DB) {
 			communes = append(communes, u.ID)
 		}
 	}
-	var inds []*reporting.Indicator
-	for _, ind := range cat.Indicators {
-		if !ind.Computed() && ind.ValueType != reporting.TypeText && len(inds) < 20 {
-			inds = append(inds, ind)
-		}
-	}
+	inds := numeric(cat, 20)
 	// Raw rows straight into the table: the import path is not measured here.
 	type row struct {
 		ind   *reporting.Indicator
@@ -155,12 +150,7 @@ func benchImport(b *testing.B, db *store.DB) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var inds []*reporting.Indicator
-	for _, ind := range cat.Indicators {
-		if !ind.Computed() && (ind.ValueType == reporting.TypeNumber || ind.ValueType == reporting.TypeInteger) && len(inds) < 20 {
-			inds = append(inds, ind)
-		}
-	}
+	inds := numeric(cat, 20)
 	communes := []string{"31615", "31618", "31621", "31624", "31627", "31603", "31606", "31609", "31630", "31633"}
 	round := 0
 	for b.Loop() {
@@ -180,4 +170,15 @@ func benchImport(b *testing.B, db *store.DB) {
 		}
 	}
 	b.ReportMetric(float64(2400*b.N)/b.Elapsed().Seconds(), "values/s")
+}
+
+// numeric returns the first n entered indicators with numeric values.
+func numeric(cat *reporting.Catalogue, n int) []*reporting.Indicator {
+	var out []*reporting.Indicator
+	for _, ind := range cat.Indicators {
+		if !ind.Computed() && (ind.ValueType == reporting.TypeNumber || ind.ValueType == reporting.TypeInteger) && len(out) < n {
+			out = append(out, ind)
+		}
+	}
+	return out
 }

@@ -48,6 +48,20 @@ func (s *Service) Catalogue(ctx context.Context) (*Catalogue, error) {
 	return c, nil
 }
 
+// snapshot returns the catalogue and the units' graph, what most calls
+// start from.
+func (s *Service) snapshot(ctx context.Context) (*Catalogue, *units.Graph, error) {
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := s.units.Graph(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, g, nil
+}
+
 func (s *Service) invalidate() {
 	s.mu.Lock()
 	s.cat = nil

@@ -104,11 +104,7 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 	if len(set.Values) > MaxImportValues {
 		return nil, egov.FieldError("dataValues", "stats.too_many_values", MaxImportValues)
 	}
-	cat, err := s.Catalogue(ctx)
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.units.Graph(ctx)
+	cat, g, err := s.snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
