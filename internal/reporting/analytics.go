@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"egov"
 	"egov/internal/identity"
 	"egov/internal/units"
+	"egov/internal/workcal"
 )
 
 // AnalyticsQuery asks for indicators (DX, entered or computed) over periods
@@ -47,11 +47,11 @@ const MaxCells = 200000
 
 // raw is a stored value as analytics reads it.
 type raw struct {
-	ind    int64
-	combo  string
-	unit   int64
-	period Period
-	num    float64
+	ind        int64
+	combo      string
+	unit       int64
+	start, end workcal.Date // the period's first and last days
+	num        float64
 }
 
 // Analytics aggregates the stored values, read at the time of the call, so a
@@ -108,7 +108,9 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 		if err != nil {
 			return nil, egov.FieldError("pe", "stats.bad_period", clip(pe))
 		}
-		periods = append(periods, p)
+		if !slices.Contains(periods, p) {
+			periods = append(periods, p)
+		}
 	}
 	ous, err := selectUnits(g, q.OU, at)
 	if err != nil {
@@ -126,14 +128,17 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 	if len(items) == 0 || len(periods) == 0 || len(ous) == 0 {
 		return res, nil
 	}
-	vals, err := s.loadRaw(ctx, base, periods)
+	ids := make([]int64, 0, len(base))
+	for id := range base {
+		ids = append(ids, id)
+	}
+	cubes, err := s.cube.values(ctx, s.db, ids)
 	if err != nil {
 		return nil, err
 	}
-	// Values by unit version, so that a unit's territory collects its own.
-	byUnit := map[int64][]raw{}
-	for _, v := range vals {
-		byUnit[v.unit] = append(byUnit[v.unit], v)
+	spans := make([]span, len(periods))
+	for i, p := range periods {
+		spans[i] = spanOf(p)
 	}
 	type cell struct {
 		part string
@@ -143,12 +148,24 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 		v  float64
 		ok bool
 	}
-	for _, u := range ous {
-		byInd := map[int64][]raw{}
-		for id := range g.Territory(u, at) {
-			for _, v := range byUnit[id] {
-				byInd[v.ind] = append(byInd[v.ind], v)
+	// Answers by item, period and unit: the rows' order.
+	grid := make([]result, len(items)*len(periods)*len(ous))
+	at3 := func(i, pi, ui int) *result { return &grid[(i*len(periods)+pi)*len(ous)+ui] }
+	for ui, u := range ous {
+		terr := g.Territory(u, at)
+		byInd := map[int64][][]raw{}
+		gather := func(id int64) [][]raw {
+			if vs, ok := byInd[id]; ok {
+				return vs
 			}
+			var vs [][]raw
+			for unit := range terr {
+				if part := cubes[id].byUnit[unit]; len(part) > 0 {
+					vs = append(vs, part)
+				}
+			}
+			byInd[id] = vs
+			return vs
 		}
 		memo := map[cell]result{}
 		value := func(p part, pi int) (float64, bool) {
@@ -156,52 +173,34 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 			if r, ok := memo[k]; ok {
 				return r.v, r.ok
 			}
-			v, ok := aggregate(g, p.ind, periods[pi], p.filter(byInd[p.ind.ID]))
+			v, ok := aggregate(g, p.ind, spans[pi], p.filter(gather(p.ind.ID)))
 			memo[k] = result{v, ok}
 			return v, ok
 		}
 		for pi := range periods {
-			for _, it := range items {
-				var v float64
-				var ok bool
+			for i, it := range items {
+				r := at3(i, pi, ui)
 				if it.ind.Computed() {
 					n, okN := value(it.num, pi)
 					d, okD := value(it.den, pi)
 					if okN && okD && d != 0 {
-						v, ok = n/d*it.ind.Factor, true
+						r.v, r.ok = n/d*it.ind.Factor, true
 					}
 				} else {
-					v, ok = value(it.num, pi)
-				}
-				if ok {
-					res.Rows = append(res.Rows, Row{DX: it.code, PE: periods[pi].String(), OU: u.Code, Value: v})
+					r.v, r.ok = value(it.num, pi)
 				}
 			}
 		}
 	}
-	// Order: indicators, then periods, then units, as asked.
-	pos := func(list []string, s string) int {
-		for i, x := range list {
-			if x == s {
-				return i
+	for i, it := range items {
+		for pi, p := range periods {
+			for ui, u := range ous {
+				if r := at3(i, pi, ui); r.ok {
+					res.Rows = append(res.Rows, Row{DX: it.code, PE: p.String(), OU: u.Code, Value: r.v})
+				}
 			}
 		}
-		return len(list)
 	}
-	upos := map[string]int{}
-	for i, u := range ous {
-		upos[u.Code] = i
-	}
-	sort.SliceStable(res.Rows, func(i, j int) bool {
-		a, b := res.Rows[i], res.Rows[j]
-		if a.DX != b.DX {
-			return pos(q.DX, a.DX) < pos(q.DX, b.DX)
-		}
-		if a.PE != b.PE {
-			return pos(q.PE, a.PE) < pos(q.PE, b.PE)
-		}
-		return upos[a.OU] < upos[b.OU]
-	})
 	return res, nil
 }
 
@@ -215,22 +214,24 @@ type part struct {
 func (p part) key() string { return p.ind.Code + "." + strings.Join(p.options, "_") }
 
 // filter returns the values of vals that have p's options.
-func (p part) filter(vals []raw) []raw {
+func (p part) filter(vals [][]raw) [][]raw {
 	if len(p.options) == 0 {
 		return vals
 	}
 	var out []raw
-	for _, v := range vals {
-		opts := strings.Split(v.combo, "_")
-		all := true
-		for _, o := range p.options {
-			all = all && slices.Contains(opts, o)
-		}
-		if all {
-			out = append(out, v)
+	for _, chunk := range vals {
+		for _, v := range chunk {
+			opts := strings.Split(v.combo, "_")
+			all := true
+			for _, o := range p.options {
+				all = all && slices.Contains(opts, o)
+			}
+			if all {
+				out = append(out, v)
+			}
 		}
 	}
-	return out
+	return [][]raw{out}
 }
 
 // dxItem is an item of the dx dimension: an indicator code, optionally
@@ -349,58 +350,30 @@ func selectUnits(g *units.Graph, items []string, at time.Time) ([]*units.Unit, e
 	return out, nil
 }
 
-// loadRaw reads the numeric values of the indicators for periods within the
-// span of the periods asked.
-func (s *Service) loadRaw(ctx context.Context, base map[int64]*Indicator, periods []Period) ([]raw, error) {
-	from, to := periods[0].Start(), periods[0].End()
-	for _, p := range periods[1:] {
-		if p.Start().Before(from) {
-			from = p.Start()
-		}
-		if p.End().After(to) {
-			to = p.End()
-		}
-	}
-	ids := make([]any, 0, len(base)+2)
-	marks := make([]string, 0, len(base))
-	for id := range base {
-		ids = append(ids, id)
-		marks = append(marks, "?")
-	}
-	ids = append(ids, from.String(), to.String())
-	parsed := map[string]Period{}
-	var out []raw
-	err := eachRow(ctx, s.db, `SELECT indicator_id, combo, unit_id, period, num FROM stat_values
-		WHERE indicator_id IN (`+strings.Join(marks, ",")+`) AND period_start >= ? AND period_end <= ? AND num IS NOT NULL`,
-		func(scan func(...any) error) error {
-			var v raw
-			var pe string
-			if err := scan(&v.ind, &v.combo, &v.unit, &pe, &v.num); err != nil {
-				return err
-			}
-			p, ok := parsed[pe]
-			if !ok {
-				var err error
-				if p, err = ParsePeriod(pe); err != nil {
-					return err
-				}
-				parsed[pe] = p
-			}
-			v.period = p
-			out = append(out, v)
-			return nil
-		}, ids...)
-	return out, err
-}
-
 // aggregate combines the values of ind for period p among vals (ind's values
 // on a territory); ok is false when there is no value (or none can be given
 // under a "none" rule).
-func aggregate(g *units.Graph, ind *Indicator, p Period, vals []raw) (float64, bool) {
+func aggregate(g *units.Graph, ind *Indicator, p span, vals [][]raw) (float64, bool) {
+	if ind.AggTime == AggSum && ind.AggUnits == AggSum {
+		// The common case: a plain sum, without copies.
+		var t float64
+		n := 0
+		for _, chunk := range vals {
+			for _, v := range chunk {
+				if p.contains(v) {
+					t += v.num
+					n++
+				}
+			}
+		}
+		return t, n > 0
+	}
 	var in []raw
-	for _, v := range vals {
-		if p.Contains(v.period) {
-			in = append(in, v)
+	for _, chunk := range vals {
+		for _, v := range chunk {
+			if p.contains(v) {
+				in = append(in, v)
+			}
 		}
 	}
 	if len(in) == 0 {
@@ -408,9 +381,9 @@ func aggregate(g *units.Graph, ind *Indicator, p Period, vals []raw) (float64, b
 	}
 	if ind.AggTime == AggAverage && ind.AggUnits != AggAverage {
 		// Sum over units and combos per period, then average the sums.
-		sums := map[Period]float64{}
+		sums := map[span]float64{}
 		for _, v := range in {
-			sums[v.period] += v.num
+			sums[span{v.start, v.end}] += v.num
 		}
 		var t float64
 		for _, x := range sums {
@@ -444,7 +417,7 @@ func aggregate(g *units.Graph, ind *Indicator, p Period, vals []raw) (float64, b
 		case AggLast:
 			last := vs[0]
 			for _, v := range vs[1:] {
-				if later(v.period, last.period) {
+				if later(v, last) {
 					last = v
 				}
 			}
@@ -463,7 +436,7 @@ func aggregate(g *units.Graph, ind *Indicator, p Period, vals []raw) (float64, b
 		// for p is superseded: its stock lives on in the successor's.
 		for u := range unitHas {
 			uv := g.ByID(u)
-			if uv == nil || uv.ValidTo.IsZero() || uv.ValidTo.After(p.End().Time(time.UTC)) {
+			if uv == nil || uv.ValidTo.IsZero() || uv.ValidTo.After(p.end.Time(time.UTC)) {
 				continue
 			}
 			for _, s := range g.Next(uv) {
@@ -490,13 +463,13 @@ func aggregate(g *units.Graph, ind *Indicator, p Period, vals []raw) (float64, b
 	return t, true
 }
 
-// later orders periods by their last day, then by their first (the shorter
-// of two ending together is the later).
-func later(a, b Period) bool {
-	if a.End() != b.End() {
-		return a.End().After(b.End())
+// later orders values by their period's last day, then by its first (the
+// shorter of two periods ending together is the later).
+func later(a, b raw) bool {
+	if a.end != b.end {
+		return a.end > b.end
 	}
-	return a.Start().After(b.Start())
+	return a.start > b.start
 }
 
 // FormatValue writes an analytics value as DHIS2 does: a decimal number,

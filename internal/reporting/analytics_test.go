@@ -359,6 +359,22 @@ func TestAnalytics(t *testing.T) {
 		if err != nil || res.Rows[0].Value != 6.5 {
 			t.Fatalf("after a new value: %+v %v", res.Rows, err)
 		}
+		// A value saved by another process (another service over the same
+		// database) is in the next answer too: the in-memory copy checks
+		// the indicators' versions.
+		other := reporting.New(db, fx.app.Units, fx.app.Identity)
+		if _, err := other.Import(ctx, identity.SystemActor, reporting.ValueSet{Period: "2024", OrgUnit: "31621",
+			Values: []reporting.ValueIn{{DataElement: "CX.XH.01", CategoryOptionCombo: "kinh", Value: "290"}}}, false); err != nil {
+			t.Fatal(err)
+		}
+		res, err = fx.rep.Analytics(ctx, identity.SystemActor, q)
+		if err != nil || res.Rows[0].Value != 13 {
+			t.Fatalf("after another process's value: %+v %v", res.Rows, err)
+		}
+		if _, err := other.Import(ctx, identity.SystemActor, reporting.ValueSet{Period: "2024", OrgUnit: "31621",
+			Values: []reporting.ValueIn{{DataElement: "CX.XH.01", CategoryOptionCombo: "kinh", Value: "30"}}}, false); err != nil {
+			t.Fatal(err)
+		}
 		// Disaggregated: the Kinh households' poverty rate; the Khmer
 		// households' has no denominator.
 		kq := q

@@ -23,6 +23,8 @@ type Service struct {
 	mu  sync.Mutex
 	cat *Catalogue
 
+	cube cube // analytics' values in memory
+
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
 }

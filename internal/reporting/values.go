@@ -308,6 +308,7 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 		return err
 	}
 	at := store.FormatTime(now)
+	changed := map[int64]bool{}
 	for _, e := range entries {
 		k := valueKey{e.ind.ID, e.combo, e.unit.ID, e.period.String()}
 		was, exists := old[k]
@@ -321,6 +322,7 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 			continue
 		case e.value == "":
 			sum.Deleted++
+			changed[k.ind] = true
 			if _, err := tx.ExecContext(ctx, `DELETE FROM stat_values WHERE indicator_id = ? AND combo = ? AND unit_id = ? AND period = ?`,
 				k.ind, k.combo, k.unit, k.period); err != nil {
 				return err
@@ -331,6 +333,7 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 		default:
 			sum.Imported++
 		}
+		changed[k.ind] = true
 		put = append(put, k.ind, k.combo, k.unit, k.period, e.period.Start().String(), e.period.End().String(), e.value, e.num,
 			comment, a.Name(), at)
 		if rows++; rows == writeChunk {
@@ -339,7 +342,10 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 			}
 		}
 	}
-	return flush()
+	if err := flush(); err != nil {
+		return err
+	}
+	return bumpVersions(ctx, tx, changed)
 }
 
 // existing reads what is stored for the entries' units and periods.

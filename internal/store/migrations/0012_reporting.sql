@@ -125,3 +125,10 @@ CREATE TABLE stat_approvals (
     PRIMARY KEY (form_id, period, unit_id)
 );
 CREATE INDEX stat_approvals_unit ON stat_approvals (unit_id, period);
+
+-- Bumped in the transaction of every change to an indicator's values, so
+-- that each process's in-memory copy for analytics knows when to reload.
+CREATE TABLE stat_versions (
+    indicator_id BIGINT PRIMARY KEY REFERENCES stat_indicators (id),
+    n BIGINT NOT NULL
+);
