@@ -306,26 +306,10 @@ func (h *handler) putDataValue(w http.ResponseWriter, r *http.Request) error {
 // analytics serves GET /api/v1/analytics in the spirit of DHIS2's: dx, pe
 // and ou are ;-separated lists.
 func (h *handler) analytics(w http.ResponseWriter, r *http.Request) error {
-	var q reporting.AnalyticsQuery
-	for _, d := range []struct {
-		name string
-		list *[]string
-	}{{"dx", &q.DX}, {"pe", &q.PE}, {"ou", &q.OU}} {
-		if err := required(r, d.name); err != nil {
-			return err
-		}
-		for _, it := range strings.Split(param(r, d.name), ";") {
-			if it = strings.TrimSpace(it); it != "" {
-				*d.list = append(*d.list, it)
-			}
-		}
-	}
-	at, err := dateParam(r, "at", h.today())
+	q, err := h.analyticsQuery(r)
 	if err != nil {
 		return err
 	}
-	q.At = at.Time(time.UTC)
-	q.Lang = i18n.LangFrom(r.Context())
 	res, err := h.app.Reporting.Analytics(r.Context(), actor(r), q)
 	if err != nil {
 		return err
@@ -344,6 +328,31 @@ func (h *handler) analytics(w http.ResponseWriter, r *http.Request) error {
 		"metaData": map[string]any{"items": items},
 	})
 	return nil
+}
+
+// analyticsQuery reads dx, pe, ou (;-separated lists) and at.
+func (h *handler) analyticsQuery(r *http.Request) (reporting.AnalyticsQuery, error) {
+	var q reporting.AnalyticsQuery
+	for _, d := range []struct {
+		name string
+		list *[]string
+	}{{"dx", &q.DX}, {"pe", &q.PE}, {"ou", &q.OU}} {
+		if err := required(r, d.name); err != nil {
+			return q, err
+		}
+		for _, it := range strings.Split(param(r, d.name), ";") {
+			if it = strings.TrimSpace(it); it != "" {
+				*d.list = append(*d.list, it)
+			}
+		}
+	}
+	at, err := dateParam(r, "at", h.today())
+	if err != nil {
+		return q, err
+	}
+	q.At = at.Time(time.UTC)
+	q.Lang = i18n.LangFrom(r.Context())
+	return q, nil
 }
 
 type approvalJSON struct {
@@ -409,5 +418,67 @@ func (h *handler) listApprovals(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, approvalOut(ap))
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"approvals": out})
+	return nil
+}
+
+type targetJSON struct {
+	Indicator     string   `json:"indicator"`
+	Period        string   `json:"period"`
+	Unit          string   `json:"unit"`
+	Target        float64  `json:"target"`
+	OnTrack       float64  `json:"on_track"`
+	AtRisk        float64  `json:"at_risk"`
+	LowerIsBetter bool     `json:"lower_is_better"`
+	Actual        *float64 `json:"actual,omitempty"`
+	Status        string   `json:"status,omitempty"`
+}
+
+// targets serves GET /api/v1/targets: the targets of indicators, periods
+// and units (dx, pe, ou and at as for analytics) beside their current
+// values.
+func (h *handler) targets(w http.ResponseWriter, r *http.Request) error {
+	q, err := h.analyticsQuery(r)
+	if err != nil {
+		return err
+	}
+	ps, err := h.app.Reporting.Progress(r.Context(), actor(r), q)
+	if err != nil {
+		return err
+	}
+	out := make([]targetJSON, 0, len(ps))
+	for _, p := range ps {
+		j := targetJSON{Indicator: p.Indicator, Period: p.Period.String(), Unit: p.Unit, Target: p.Value, OnTrack: p.OnTrack, AtRisk: p.AtRisk,
+			LowerIsBetter: p.Lower, Status: string(p.Status)}
+		if p.HasActual {
+			v := p.Actual
+			j.Actual = &v
+		}
+		out = append(out, j)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"targets": out})
+	return nil
+}
+
+// setTarget serves POST /api/v1/targets: a target for an indicator, unit
+// and period.
+func (h *handler) setTarget(w http.ResponseWriter, r *http.Request) error {
+	var in targetJSON
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	p, err := reporting.ParsePeriod(in.Period)
+	if err != nil {
+		return egov.FieldError("period", "stats.bad_period", clip(in.Period))
+	}
+	u, err := h.app.Reporting.UnitDuring(r.Context(), in.Unit, p)
+	if err != nil {
+		return err
+	}
+	t := reporting.Target{Indicator: in.Indicator, UnitID: u.ID, Period: p, Value: in.Target, OnTrack: in.OnTrack, AtRisk: in.AtRisk, Lower: in.LowerIsBetter}
+	if err := h.app.Reporting.SetTarget(r.Context(), actor(r), t); err != nil {
+		return err
+	}
+	in.Actual, in.Status = nil, ""
+	writeJSON(w, http.StatusOK, in)
 	return nil
 }

@@ -242,3 +242,37 @@ func TestApprovalsAPI(t *testing.T) {
 		}
 	})
 }
+
+func TestTargetsAPI(t *testing.T) {
+	engines(t, func(t *testing.T, fx *fixture) {
+		fx.officer("thongke", "mat-khau-thong-ke", identity.RoleStatistician, "92")
+		stat := fx.token("thongke", "mat-khau-thong-ke")
+		fx.officer("baocao.anthanh", "mat-khau-an-thanh", identity.RoleReporter, "31615")
+		reporter := fx.token("baocao.anthanh", "mat-khau-an-thanh")
+		target := `{"indicator":"CX.CDS.02","period":"2025","unit":"31615","target":80,"on_track":1,"at_risk":0.9,"lower_is_better":false}`
+		if r := fx.do("POST", "/api/v1/targets", target, reporter...); r.Status != http.StatusForbidden {
+			t.Errorf("a reporter sets a target: %d", r.Status)
+		}
+		if r := fx.do("POST", "/api/v1/targets", target, stat...); r.Status != http.StatusOK || r.JSON["target"] != 80.0 {
+			t.Fatalf("set: %d %s", r.Status, r.Body)
+		}
+		if r := fx.do("POST", "/api/v1/targets", `{"indicator":"CX.CDS.02","period":"2025","unit":"31615","target":80,"on_track":0.5,"at_risk":0.9}`, stat...); r.Status != http.StatusBadRequest {
+			t.Errorf("at risk above on track: %d", r.Status)
+		}
+		get := "/api/v1/targets?dx=CX.CDS.02;CX.CDS.11&pe=2025&ou=31615;31603"
+		ts := list(fx.ok(get, stat...), "targets")
+		if len(ts) != 1 || ts[0]["unit"] != "31615" || ts[0]["actual"] != nil || ts[0]["status"] != nil {
+			t.Fatalf("without data: %v", ts)
+		}
+		r := fx.do("POST", "/api/v1/dataValueSets", `{"dataSet":"KTXH-XA-NAM","period":"2025","orgUnit":"31615","dataValues":[
+			{"dataElement":"CX.DS.03","categoryOptionCombo":"nongthon_kinh","value":"1000"},
+			{"dataElement":"CX.CDS.01","categoryOptionCombo":"nongthon","value":"750"}]}`, reporter...)
+		if r.JSON["imported"] != 2.0 {
+			t.Fatalf("import: %s", r.Body)
+		}
+		ts = list(fx.ok(get, stat...), "targets")
+		if len(ts) != 1 || ts[0]["actual"] != 75.0 || ts[0]["status"] != "at_risk" {
+			t.Fatalf("with data: %v", ts)
+		}
+	})
+}

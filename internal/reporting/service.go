@@ -127,3 +127,78 @@ func (s *Service) TargetFor(ctx context.Context, indicator string, unitID int64,
 	t.Lower = lower == 1
 	return t, nil
 }
+
+// Progress is a target beside the value analytics gives for it.
+type Progress struct {
+	Target
+	Unit   string  // the unit's code at the query's date
+	Actual float64 // valid when HasActual
+	// HasActual is false when there is no value yet; Status is then "".
+	HasActual bool
+	Status    TargetStatus
+}
+
+// Progress returns the targets of the query's indicators, periods and
+// units, each with its current value and status. The actor needs
+// stats.analyse on the units, as for Analytics.
+func (s *Service) Progress(ctx context.Context, a *identity.Actor, q AnalyticsQuery) ([]Progress, error) {
+	res, err := s.Analytics(ctx, a, q)
+	if err != nil {
+		return nil, err
+	}
+	cat, g, err := s.snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	at := q.At
+	if at.IsZero() {
+		at = s.units.Today()
+	}
+	ous, err := selectUnits(g, q.OU, at)
+	if err != nil {
+		return nil, err
+	}
+	actual := map[[3]string]float64{}
+	for _, r := range res.Rows {
+		actual[[3]string{r.DX, r.PE, r.OU}] = r.Value
+	}
+	var out []Progress
+	for _, code := range q.DX {
+		ind := cat.Indicator(code)
+		if ind == nil {
+			continue // a disaggregated item has no targets
+		}
+		for _, pe := range q.PE {
+			p, _ := ParsePeriod(pe)
+			for _, u := range ous {
+				t, err := s.TargetFor(ctx, code, u.ID, p)
+				if err != nil {
+					return nil, err
+				}
+				if t == nil {
+					continue
+				}
+				pr := Progress{Target: *t, Unit: u.Code}
+				if v, ok := actual[[3]string{code, p.String(), u.Code}]; ok {
+					pr.Actual, pr.HasActual, pr.Status = v, true, t.Status(v)
+				}
+				out = append(out, pr)
+			}
+		}
+	}
+	return out, nil
+}
+
+// UnitDuring returns the unit that had code during period p (its last day,
+// else its first), as data values and targets name units.
+func (s *Service) UnitDuring(ctx context.Context, code string, p Period) (*units.Unit, error) {
+	g, err := s.units.Graph(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := unitFor(g, code, p)
+	if u == nil {
+		return nil, egov.FieldError("unit", "stats.unknown_unit", clip(code), p.String())
+	}
+	return u, nil
+}
