@@ -40,6 +40,7 @@ type Row struct {
 type AnalyticsResult struct {
 	Rows  []Row
 	Names map[string]string // indicator and unit codes → names
+	Units []*units.Unit     // the units answered for, in order
 }
 
 // MaxCells bounds indicators × periods × units of one query.
@@ -125,6 +126,7 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 		}
 		res.Names[u.Code] = u.Name
 	}
+	res.Units = ous
 	if len(items) == 0 || len(periods) == 0 || len(ous) == 0 {
 		return res, nil
 	}

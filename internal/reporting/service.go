@@ -146,15 +146,7 @@ func (s *Service) Progress(ctx context.Context, a *identity.Actor, q AnalyticsQu
 	if err != nil {
 		return nil, err
 	}
-	cat, g, err := s.snapshot(ctx)
-	if err != nil {
-		return nil, err
-	}
-	at := q.At
-	if at.IsZero() {
-		at = s.units.Today()
-	}
-	ous, err := selectUnits(g, q.OU, at)
+	cat, err := s.Catalogue(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +162,7 @@ func (s *Service) Progress(ctx context.Context, a *identity.Actor, q AnalyticsQu
 		}
 		for _, pe := range q.PE {
 			p, _ := ParsePeriod(pe)
-			for _, u := range ous {
+			for _, u := range res.Units {
 				t, err := s.TargetFor(ctx, code, u.ID, p)
 				if err != nil {
 					return nil, err
