@@ -83,7 +83,7 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/lookup", query: []string{"code", "phone"}, private: true, handle: (*handler).lookup},
 
 	{method: "GET", pattern: "/api/v1/indicators", handle: (*handler).listIndicators},
-	{method: "GET", pattern: "/api/v1/forms", handle: (*handler).listForms},
+	{method: "GET", pattern: "/api/v1/forms", query: []string{"period"}, handle: (*handler).listForms},
 	{method: "POST", pattern: "/api/v1/dataValueSets", query: []string{"dryRun"}, auth: true, private: true, handle: (*handler).importDataValueSet},
 	{method: "GET", pattern: "/api/v1/dataValueSets", query: []string{"dataSet", "period", "orgUnit", "children"}, auth: true, private: true, handle: (*handler).getDataValueSet},
 	{method: "GET", pattern: "/api/v1/dataValues", query: []string{"de", "co", "pe", "ou"}, auth: true, private: true, handle: (*handler).getDataValue},

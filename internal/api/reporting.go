@@ -8,6 +8,7 @@ import (
 	"egov"
 	"egov/internal/i18n"
 	"egov/internal/reporting"
+	"egov/internal/workcal"
 )
 
 // maxValueSetBody bounds a data value set: MaxImportValues values of about
@@ -84,6 +85,11 @@ type formJSON struct {
 	Indicators []string      `json:"indicators"`
 	Sections   []sectionJSON `json:"sections"`
 	Levels     []levelJSON   `json:"levels"`
+	// With ?period=: the period of the form's type that contains it, its
+	// data window and each level's deadline.
+	Period     string        `json:"period,omitempty"`
+	WindowFrom *workcal.Date `json:"window_from,omitempty"`
+	WindowTo   *workcal.Date `json:"window_to,omitempty"`
 }
 
 type sectionJSON struct {
@@ -92,15 +98,30 @@ type sectionJSON struct {
 }
 
 type levelJSON struct {
-	Level               int `json:"level"`
-	DeadlineWorkingDays int `json:"deadline_working_days"`
+	Level               int           `json:"level"`
+	DeadlineWorkingDays int           `json:"deadline_working_days"`
+	Deadline            *workcal.Date `json:"deadline,omitempty"`
 }
 
-// listForms serves GET /api/v1/forms: the report forms.
+// listForms serves GET /api/v1/forms: the report forms; with period (a
+// month), the period of each form's type that contains it, its data window
+// and its deadlines.
 func (h *handler) listForms(w http.ResponseWriter, r *http.Request) error {
 	cat, err := h.app.Reporting.Catalogue(r.Context())
 	if err != nil {
 		return err
+	}
+	var month reporting.Period
+	var cal *workcal.Calendar
+	if pe := param(r, "period"); pe != "" {
+		p, err := reporting.ParsePeriod(pe)
+		if err != nil || p.Type != reporting.Monthly {
+			return egov.FieldError("period", "stats.bad_period", clip(pe))
+		}
+		if cal, err = h.app.Calendar.Calendar(r.Context()); err != nil {
+			return err
+		}
+		month = p
 	}
 	lang := i18n.LangFrom(r.Context())
 	out := make([]formJSON, 0, len(cat.Forms))
@@ -110,8 +131,19 @@ func (h *handler) listForms(w http.ResponseWriter, r *http.Request) error {
 			j.Indicators = append(j.Indicators, s.Indicators...)
 			j.Sections = append(j.Sections, sectionJSON{s.Name(lang), s.Indicators})
 		}
+		var p reporting.Period
+		if cal != nil {
+			p = reporting.PeriodOf(f.PeriodType, month)
+			from, to := p.Window()
+			j.Period, j.WindowFrom, j.WindowTo = p.String(), &from, &to
+		}
 		for _, l := range f.Levels {
-			j.Levels = append(j.Levels, levelJSON{l.Level, l.DeadlineDays})
+			lj := levelJSON{Level: l.Level, DeadlineWorkingDays: l.DeadlineDays}
+			if cal != nil {
+				d, _ := f.Deadline(p, l.Level, cal)
+				lj.Deadline = &d
+			}
+			j.Levels = append(j.Levels, lj)
 		}
 		out = append(out, j)
 	}

@@ -30,6 +30,20 @@ func TestIndicatorsAndForms(t *testing.T) {
 	if c, _ := rate["computed"].(map[string]any); c["numerator"] != "CX.XH.01" || c["denominator"] != "CX.DS.03" || c["factor"] != 100.0 {
 		t.Errorf("poverty rate: %v", rate)
 	}
+	// The yearly form's 2024 and the monthly form's February 2024 (Tết from
+	// 8 to 14 February): windows and deadlines per level.
+	withPeriod := list(fx.ok("/api/v1/forms?period=202402"), "forms")
+	if y := withPeriod[0]; y["period"] != "2024" || y["window_from"] != "2023-12-15" || y["window_to"] != "2024-12-14" ||
+		y["levels"].([]any)[0].(map[string]any)["deadline"] != "2024-12-16" {
+		t.Errorf("yearly form for 202402: %v", y)
+	}
+	if m := withPeriod[1]; m["period"] != "202402" || m["window_to"] != "2024-02-14" ||
+		m["levels"].([]any)[0].(map[string]any)["deadline"] != "2024-02-15" || m["levels"].([]any)[1].(map[string]any)["deadline"] != "2024-02-19" {
+		t.Errorf("monthly form for 202402: %v", m)
+	}
+	if r := fx.get("/api/v1/forms?period=2024Q1"); r.Status != http.StatusBadRequest {
+		t.Errorf("a quarter as period: %d", r.Status)
+	}
 	forms := list(fx.ok("/api/v1/forms"), "forms")
 	if len(forms) != 2 || field(forms, "code") != "KTXH-XA-NAM KTXH-XA-THANG" || forms[0]["period_type"] != "year" ||
 		!strings.HasPrefix(forms[0]["name"].(string), "Báo cáo tình hình kinh tế - xã hội cấp xã") {

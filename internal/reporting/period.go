@@ -179,3 +179,19 @@ func (p Period) Deadline(cal *workcal.Calendar, workingDays int) workcal.Date {
 	_, to := p.Window()
 	return cal.AddWorkingDays(to, workingDays)
 }
+
+// PeriodOf returns the period of type t that contains month m (for nine
+// months: the year's first nine months, whichever month m is).
+func PeriodOf(t PeriodType, m Period) Period {
+	switch t {
+	case Monthly:
+		return Period{Monthly, m.Year, m.N}
+	case Quarterly:
+		return Period{Quarterly, m.Year, (m.N + 2) / 3}
+	case HalfYearly:
+		return Period{HalfYearly, m.Year, (m.N + 5) / 6}
+	case NineMonths:
+		return Period{NineMonths, m.Year, 1}
+	}
+	return Period{Yearly, m.Year, 1}
+}

@@ -148,3 +148,12 @@ func TestFormDeadline(t *testing.T) {
 		t.Error("a level that does not report has a deadline")
 	}
 }
+
+func TestPeriodOf(t *testing.T) {
+	m, _ := ParsePeriod("202408")
+	for typ, want := range map[PeriodType]string{Monthly: "202408", Quarterly: "2024Q3", HalfYearly: "2024S2", NineMonths: "2024N9", Yearly: "2024"} {
+		if got := PeriodOf(typ, m); got.String() != want || !got.Contains(m) && typ != NineMonths {
+			t.Errorf("%s of 202408: %s, want %s", typ, got, want)
+		}
+	}
+}
