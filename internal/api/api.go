@@ -93,6 +93,7 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/targets", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).targets},
 	{method: "POST", pattern: "/api/v1/targets", auth: true, private: true, handle: (*handler).setTarget},
 	{method: "GET", pattern: "/api/v1/analytics", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analytics},
+	{method: "GET", pattern: "/api/v1/analytics.csv", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analyticsCSV},
 
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"encoding/csv"
 	"net/http"
 	"strings"
 	"time"
@@ -512,5 +514,33 @@ func (h *handler) setTarget(w http.ResponseWriter, r *http.Request) error {
 	}
 	in.Actual, in.Status = nil, ""
 	writeJSON(w, http.StatusOK, in)
+	return nil
+}
+
+// analyticsCSV serves GET /api/v1/analytics.csv: the analytics rows as a
+// spreadsheet-friendly CSV (UTF-8 with a byte-order mark, so that Excel
+// reads the Vietnamese names), with the names beside the codes.
+func (h *handler) analyticsCSV(w http.ResponseWriter, r *http.Request) error {
+	q, err := h.analyticsQuery(r)
+	if err != nil {
+		return err
+	}
+	res, err := h.app.Reporting.Analytics(r.Context(), actor(r), q)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\uFEFF")
+	cw := csv.NewWriter(&buf)
+	cw.Write([]string{"dx", "dx_name", "pe", "ou", "ou_name", "value"})
+	for _, row := range res.Rows {
+		cw.Write([]string{row.DX, res.Names[row.DX], row.PE, row.OU, res.Names[row.OU], reporting.FormatValue(row.Value)})
+	}
+	cw.Flush()
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="analytics.csv"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(buf.Bytes())
 	return nil
 }

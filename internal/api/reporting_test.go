@@ -184,6 +184,11 @@ func TestAnalyticsAPI(t *testing.T) {
 		if items := a["metaData"].(map[string]any)["items"].(map[string]any); items["92"] == nil || items["CX.XH.03"] == nil {
 			t.Errorf("metaData: %v", items)
 		}
+		csv := fx.get("/api/v1/analytics.csv?dx=CX.XH.03&pe=2024&ou=92", stat...)
+		if csv.Status != http.StatusOK || csv.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+			string(csv.Body) != "\uFEFFdx,dx_name,pe,ou,ou_name,value\nCX.XH.03,Tỷ lệ hộ nghèo,2024,92,Thành phố Cần Thơ,3.25\n" {
+			t.Errorf("CSV: %d %q", csv.Status, csv.Body)
+		}
 		if r := fx.get("/api/v1/analytics?dx=CX.XH.03&pe=2024&ou=92", reporter...); r.Status != http.StatusForbidden {
 			t.Errorf("a reporter analyses: %d", r.Status)
 		}
