@@ -1,11 +1,14 @@
 // Package reporting is periodic reporting and statistics (chế độ báo cáo,
 // thống kê): indicators (chỉ tiêu) entered as data, their disaggregations,
 // computed indicators, report forms (biểu mẫu), validation rules, targets,
-// the data values units enter for periods, and analytics that aggregate those
-// values over the unit tree of any date and over periods.
+// the data values units enter for periods, their bottom-up approval, and
+// analytics that aggregate those values over the unit tree of any date and
+// over periods.
 //
-// Analytics read the raw values at every request and aggregate them in
-// memory: a value saved is in the next answer, with no nightly rebuild.
+// Analytics aggregate the raw values at every request, from an in-memory
+// copy that each query checks against the indicators' versions in the
+// database: a value saved, by any process, is in the next answer, with no
+// nightly rebuild.
 package reporting
 
 import (
