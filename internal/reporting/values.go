@@ -529,25 +529,42 @@ func (s *Service) Values(ctx context.Context, a *identity.Actor, q ValueQuery) (
 	if q.Children {
 		inUnits = g.Territory(u, p.End().Time(time.UTC))
 	}
+	pairs := make(map[touchKey]bool, len(inUnits))
+	for id := range inUnits {
+		pairs[touchKey{id, p.String()}] = true
+	}
 	var out []DataValue
-	err = eachRow(ctx, s.db, `SELECT v.indicator_id, v.combo, v.unit_id, v.value, v.comment, v.updated_by, v.updated_at
-		FROM stat_values v WHERE v.period = ? ORDER BY v.unit_id, v.indicator_id, v.combo`, func(scan func(...any) error) error {
-		var ind, unit int64
-		var dv DataValue
-		var at string
-		if err := scan(&ind, &dv.CategoryOptionCombo, &unit, &dv.Value, &dv.Comment, &dv.StoredBy, &at); err != nil {
-			return err
-		}
-		i := cat.byID[ind]
-		if !inUnits[unit] || i == nil || (form != nil && !form.Has(i.Code)) {
+	err = eachPairChunk(pairs, "v", func(where string, args []any) error {
+		return eachRow(ctx, s.db, `SELECT v.indicator_id, v.combo, v.unit_id, v.value, v.comment, v.updated_by, v.updated_at
+			FROM stat_values v WHERE `+where, func(scan func(...any) error) error {
+			var ind, unit int64
+			var dv DataValue
+			var at string
+			if err := scan(&ind, &dv.CategoryOptionCombo, &unit, &dv.Value, &dv.Comment, &dv.StoredBy, &at); err != nil {
+				return err
+			}
+			i := cat.byID[ind]
+			if !inUnits[unit] || i == nil || (form != nil && !form.Has(i.Code)) {
+				return nil
+			}
+			dv.unit = g.ByID(unit)
+			dv.DataElement, dv.OrgUnit, dv.Period = i.Code, dv.unit.Code, p.String()
+			dv.LastUpdated, _ = store.ParseTime(at)
+			out = append(out, dv)
 			return nil
+		}, args...)
+	})
+	// By unit, indicator and combo, whatever the chunks.
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.unit.ID != b.unit.ID {
+			return a.unit.ID < b.unit.ID
 		}
-		dv.unit = g.ByID(unit)
-		dv.DataElement, dv.OrgUnit, dv.Period = i.Code, dv.unit.Code, p.String()
-		dv.LastUpdated, _ = store.ParseTime(at)
-		out = append(out, dv)
-		return nil
-	}, p.String())
+		if a.DataElement != b.DataElement {
+			return a.DataElement < b.DataElement
+		}
+		return a.CategoryOptionCombo < b.CategoryOptionCombo
+	})
 	return out, err
 }
 
