@@ -340,11 +340,7 @@ func (h *handler) putDataValue(w http.ResponseWriter, r *http.Request) error {
 // analytics serves GET /api/v1/analytics in the spirit of DHIS2's: dx, pe
 // and ou are ;-separated lists.
 func (h *handler) analytics(w http.ResponseWriter, r *http.Request) error {
-	q, err := h.analyticsQuery(r)
-	if err != nil {
-		return err
-	}
-	res, err := h.app.Reporting.Analytics(r.Context(), actor(r), q)
+	res, err := h.runAnalytics(r)
 	if err != nil {
 		return err
 	}
@@ -362,6 +358,15 @@ func (h *handler) analytics(w http.ResponseWriter, r *http.Request) error {
 		"metaData": map[string]any{"items": items},
 	})
 	return nil
+}
+
+// runAnalytics answers the request's analytics query.
+func (h *handler) runAnalytics(r *http.Request) (*reporting.AnalyticsResult, error) {
+	q, err := h.analyticsQuery(r)
+	if err != nil {
+		return nil, err
+	}
+	return h.app.Reporting.Analytics(r.Context(), actor(r), q)
 }
 
 // analyticsQuery reads dx, pe, ou (;-separated lists) and at.
@@ -521,11 +526,7 @@ func (h *handler) setTarget(w http.ResponseWriter, r *http.Request) error {
 // spreadsheet-friendly CSV (UTF-8 with a byte-order mark, so that Excel
 // reads the Vietnamese names), with the names beside the codes.
 func (h *handler) analyticsCSV(w http.ResponseWriter, r *http.Request) error {
-	q, err := h.analyticsQuery(r)
-	if err != nil {
-		return err
-	}
-	res, err := h.app.Reporting.Analytics(r.Context(), actor(r), q)
+	res, err := h.runAnalytics(r)
 	if err != nil {
 		return err
 	}
