@@ -15,6 +15,7 @@ func init() {
 		password := fs.String("demo-password", envOr(e, "EGOV_DEMO_PASSWORD", demo.DefaultPassword), "password of every demo account (EGOV_DEMO_PASSWORD)")
 		nf := addNotifyFlags(fs, e)
 		history := fs.Bool("history", envOr(e, "EGOV_DEMO_HISTORY", "1") != "0", "load the dossier history 2021–today once (EGOV_DEMO_HISTORY=0: not)")
+		statistics := fs.Bool("statistics", envOr(e, "EGOV_DEMO_STATISTICS", "1") != "0", "load the communes' socio-economic reports 2021–today once (EGOV_DEMO_STATISTICS=0: not)")
 		if err := fs.Parse(args); err != nil {
 			return err
 		}
@@ -38,6 +39,16 @@ func init() {
 			}
 			if n > 0 {
 				a.Log.Info("demo history loaded", "dossiers", n, "took", time.Since(t).Round(time.Millisecond))
+			}
+		}
+		if *statistics {
+			t := time.Now()
+			n, err := demo.LoadStatistics(ctx, a, demo.StatisticsOptions{})
+			if err != nil {
+				return fmt.Errorf("loading the demo statistics: %w", err)
+			}
+			if n > 0 {
+				a.Log.Info("demo statistics loaded", "values", n, "took", time.Since(t).Round(time.Millisecond))
 			}
 		}
 		a.Log.Info("demo data ready", "took", time.Since(start).Round(time.Millisecond))

@@ -99,9 +99,9 @@ func TestDemoServesAndShutsDown(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var out syncBuf
 		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard, getenv: func(k string) string {
-			// The dossier history has its own tests (internal/demo); here
-			// it would only make the test slow.
-			return map[string]string{"EGOV_DATA": data, "EGOV_ADDR": "127.0.0.1:0", "EGOV_DEMO_HISTORY": "0"}[k]
+			// The dossier history and the statistics have their own tests
+			// (internal/demo); here they would only make the test slow.
+			return map[string]string{"EGOV_DATA": data, "EGOV_ADDR": "127.0.0.1:0", "EGOV_DEMO_HISTORY": "0", "EGOV_DEMO_STATISTICS": "0"}[k]
 		}}
 		done := make(chan error, 1)
 		go func() { done <- run(ctx, e, []string{"demo"}) }()

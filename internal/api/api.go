@@ -1,6 +1,7 @@
 // Package api is the JSON interface under /api/v1: administrative units
 // through time, API tokens, the working calendar, the catalogue of
-// administrative procedures, and the one-stop shop's dossiers.
+// administrative procedures, the one-stop shop's dossiers, and periodic
+// reporting (indicators, forms, data values in DHIS2's shape, analytics).
 //
 // Like the web pages it is thin: a handler parses the request, calls the
 // domain and renders the result. Every failure has one shape,
@@ -33,7 +34,10 @@ type route struct {
 	query   []string // the query parameters it accepts, besides lang
 	auth    bool     // needs a bearer token
 	private bool     // the response must not be cached (Cache-Control: no-store)
-	handle  func(h *handler, w http.ResponseWriter, r *http.Request) error
+	// semicolons separate items within a parameter's value, as in DHIS2's
+	// dx=A;B (net/url would refuse them as separators of parameters).
+	semicolons bool
+	handle     func(h *handler, w http.ResponseWriter, r *http.Request) error
 }
 
 // routes is every operation, in the order of the OpenAPI document.
@@ -78,6 +82,19 @@ var routes = []route{
 	// The lookup needs no token, but concerns a person: not cached.
 	{method: "GET", pattern: "/api/v1/lookup", query: []string{"code", "phone"}, private: true, handle: (*handler).lookup},
 
+	{method: "GET", pattern: "/api/v1/indicators", handle: (*handler).listIndicators},
+	{method: "GET", pattern: "/api/v1/forms", query: []string{"period"}, handle: (*handler).listForms},
+	{method: "POST", pattern: "/api/v1/dataValueSets", query: []string{"dryRun"}, auth: true, private: true, handle: (*handler).importDataValueSet},
+	{method: "GET", pattern: "/api/v1/dataValueSets", query: []string{"dataSet", "period", "orgUnit", "children"}, auth: true, private: true, handle: (*handler).getDataValueSet},
+	{method: "GET", pattern: "/api/v1/dataValues", query: []string{"de", "co", "pe", "ou"}, auth: true, private: true, handle: (*handler).getDataValue},
+	{method: "POST", pattern: "/api/v1/dataValues", query: []string{"dryRun"}, auth: true, private: true, handle: (*handler).putDataValue},
+	{method: "POST", pattern: "/api/v1/approvals/{action}", auth: true, private: true, handle: (*handler).approve},
+	{method: "GET", pattern: "/api/v1/approvals", query: []string{"form", "period", "unit"}, auth: true, private: true, handle: (*handler).listApprovals},
+	{method: "GET", pattern: "/api/v1/targets", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).targets},
+	{method: "POST", pattern: "/api/v1/targets", auth: true, private: true, handle: (*handler).setTarget},
+	{method: "GET", pattern: "/api/v1/analytics", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analytics},
+	{method: "GET", pattern: "/api/v1/analytics.csv", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analyticsCSV},
+
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }
 
@@ -115,6 +132,9 @@ func (h *handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if rt.private || rt.auth {
 			w.Header().Set("Cache-Control", "no-store")
+		}
+		if rt.semicolons {
+			r.URL.RawQuery = strings.ReplaceAll(r.URL.RawQuery, ";", "%3B")
 		}
 		if rt.auth {
 			actor, err := h.authenticate(r)

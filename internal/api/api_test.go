@@ -58,6 +58,9 @@ func newFixture(t testing.TB, db *store.DB) *fixture {
 	if err := a.Calendar.Seed(ctx, days); err != nil {
 		t.Fatal(err)
 	}
+	if err := a.Reporting.Seed(ctx); err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
 	Register(mux, a)
 	fx := &fixture{t: t, app: a, mux: mux, log: log}

@@ -68,15 +68,23 @@ const maxBody = 64 << 10
 // decodeJSON reads one JSON object from the body into v: at most maxBody
 // bytes, no field v does not have, nothing after the object.
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, maxBody)
+	return decodeJSONMax(w, r, v, maxBody)
+}
+
+// decodeJSONMax is decodeJSON for a body of at most max bytes.
+func decodeJSONMax(w http.ResponseWriter, r *http.Request, v any, max int64) error {
+	r.Body = http.MaxBytesReader(w, r.Body, max)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if tooLarge(err) {
+			return egov.Errorf(egov.ETOOLARGE, "error.body_too_large", max)
+		}
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		if tooLarge(err) {
-			return jsonError(err)
+			return egov.Errorf(egov.ETOOLARGE, "error.body_too_large", max)
 		}
 		return egov.Errorf(egov.EINVALID, "error.json_trailing")
 	}

@@ -14,6 +14,7 @@ import (
 	"egov/internal/identity"
 	"egov/internal/jobs"
 	"egov/internal/notify"
+	"egov/internal/reporting"
 	"egov/internal/store"
 	"egov/internal/units"
 	"egov/internal/workcal"
@@ -37,7 +38,9 @@ type App struct {
 	// Notify tells applicants about their dossiers by e-mail and SMS
 	// (recorded only until a mailer and an SMS provider are set).
 	Notify *notify.Service
-	Log    *slog.Logger
+	// Reporting is periodic reporting and statistics.
+	Reporting *reporting.Service
+	Log       *slog.Logger
 	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
 	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
 	SecureCookies bool
@@ -74,6 +77,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 		Payments:   ds.Gateway,
 		Jobs:       q,
 		Notify:     ns,
+		Reporting:  reporting.New(db, us, ids),
 		Log:        log,
 	}
 }

@@ -12,7 +12,8 @@ import (
 const DefaultPassword = "egov-demo"
 
 // Load loads the whole demo data set into a: units, announced holidays and
-// accounts, the procedure catalogue. Loading it again changes nothing.
+// accounts, the procedure catalogue, the catalogue of
+// statistical indicators and report forms. Loading it again changes nothing.
 func Load(ctx context.Context, a *app.App, password string) error {
 	if err := LoadUnits(ctx, a.Units); err != nil {
 		return err
@@ -24,6 +25,9 @@ func Load(ctx context.Context, a *app.App, password string) error {
 		return err
 	}
 	if err := LoadAgencies(ctx, a); err != nil {
+		return err
+	}
+	if err := a.Reporting.Seed(ctx); err != nil {
 		return err
 	}
 	return LoadAccounts(ctx, a.Identity, a.Units, password)

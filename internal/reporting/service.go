@@ -1,0 +1,196 @@
+package reporting
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"egov"
+	"egov/internal/identity"
+	"egov/internal/store"
+	"egov/internal/units"
+)
+
+// Service is the reporting domain over one database.
+type Service struct {
+	db    *store.DB
+	units *units.Service
+	ids   *identity.Service
+
+	mu  sync.Mutex
+	cat *Catalogue
+
+	cube cube // analytics' values in memory
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+// New returns the reporting service.
+func New(db *store.DB, us *units.Service, ids *identity.Service) *Service {
+	return &Service{db: db, units: us, ids: ids, Now: time.Now}
+}
+
+// Catalogue returns the indicators, forms and rules. The catalogue changes
+// only through this process's Seed and target calls, which reload it.
+func (s *Service) Catalogue(ctx context.Context) (*Catalogue, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cat != nil {
+		return s.cat, nil
+	}
+	c, err := loadCatalogue(ctx, s.db)
+	if err != nil {
+		return nil, err
+	}
+	s.cat = c
+	return c, nil
+}
+
+// snapshot returns the catalogue and the units' graph, what most calls
+// start from.
+func (s *Service) snapshot(ctx context.Context) (*Catalogue, *units.Graph, error) {
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	g, err := s.units.Graph(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cat, g, nil
+}
+
+func (s *Service) invalidate() {
+	s.mu.Lock()
+	s.cat = nil
+	s.mu.Unlock()
+}
+
+// SetTarget records a target for an indicator, unit and period (replacing
+// one there was). Setting targets is analysing's counterpart: it needs
+// stats.approve on the unit.
+func (s *Service) SetTarget(ctx context.Context, a *identity.Actor, t Target) error {
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return err
+	}
+	ind := cat.Indicator(t.Indicator)
+	if ind == nil {
+		return egov.FieldError("indicator", "stats.unknown_indicator", t.Indicator)
+	}
+	if t.AtRisk > t.OnTrack || t.OnTrack <= 0 {
+		return egov.FieldError("thresholds", "stats.bad_thresholds")
+	}
+	if err := s.ids.Can(ctx, a, identity.PermStatsApprove, t.UnitID); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM stat_targets WHERE indicator_id = ? AND unit_id = ? AND period = ?`,
+			ind.ID, t.UnitID, t.Period.String()); err != nil {
+			return err
+		}
+		lower := 0
+		if t.Lower {
+			lower = 1
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO stat_targets (indicator_id, unit_id, period, value, on_track, at_risk, lower_is_better)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, ind.ID, t.UnitID, t.Period.String(), t.Value, t.OnTrack, t.AtRisk, lower)
+		return err
+	})
+}
+
+// TargetFor returns the target of an indicator for a unit and period, or
+// nil when there is none.
+func (s *Service) TargetFor(ctx context.Context, indicator string, unitID int64, p Period) (*Target, error) {
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ind := cat.Indicator(indicator)
+	if ind == nil {
+		return nil, egov.FieldError("indicator", "stats.unknown_indicator", indicator)
+	}
+	t := &Target{Indicator: indicator, UnitID: unitID, Period: p}
+	var lower int
+	err = s.db.QueryRowContext(ctx, `SELECT value, on_track, at_risk, lower_is_better FROM stat_targets
+		WHERE indicator_id = ? AND unit_id = ? AND period = ?`, ind.ID, unitID, p.String()).Scan(&t.Value, &t.OnTrack, &t.AtRisk, &lower)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reporting: %w", err)
+	}
+	t.Lower = lower == 1
+	return t, nil
+}
+
+// Progress is a target beside the value analytics gives for it.
+type Progress struct {
+	Target
+	Unit   string  // the unit's code at the query's date
+	Actual float64 // valid when HasActual
+	// HasActual is false when there is no value yet; Status is then "".
+	HasActual bool
+	Status    TargetStatus
+}
+
+// Progress returns the targets of the query's indicators, periods and
+// units, each with its current value and status. The actor needs
+// stats.analyse on the units, as for Analytics.
+func (s *Service) Progress(ctx context.Context, a *identity.Actor, q AnalyticsQuery) ([]Progress, error) {
+	res, err := s.Analytics(ctx, a, q)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return nil, err
+	}
+	actual := map[[3]string]float64{}
+	for _, r := range res.Rows {
+		actual[[3]string{r.DX, r.PE, r.OU}] = r.Value
+	}
+	var out []Progress
+	for _, code := range q.DX {
+		ind := cat.Indicator(code)
+		if ind == nil {
+			continue // a disaggregated item has no targets
+		}
+		for _, pe := range q.PE {
+			p, _ := ParsePeriod(pe)
+			for _, u := range res.Units {
+				t, err := s.TargetFor(ctx, code, u.ID, p)
+				if err != nil {
+					return nil, err
+				}
+				if t == nil {
+					continue
+				}
+				pr := Progress{Target: *t, Unit: u.Code}
+				if v, ok := actual[[3]string{code, p.String(), u.Code}]; ok {
+					pr.Actual, pr.HasActual, pr.Status = v, true, t.Status(v)
+				}
+				out = append(out, pr)
+			}
+		}
+	}
+	return out, nil
+}
+
+// UnitDuring returns the unit that had code during period p (its last day,
+// else its first), as data values and targets name units.
+func (s *Service) UnitDuring(ctx context.Context, code string, p Period) (*units.Unit, error) {
+	g, err := s.units.Graph(ctx)
+	if err != nil {
+		return nil, err
+	}
+	u := unitFor(g, code, p)
+	if u == nil {
+		return nil, egov.FieldError("unit", "stats.unknown_unit", clip(code), p.String())
+	}
+	return u, nil
+}
