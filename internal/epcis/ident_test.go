@@ -43,13 +43,13 @@ func TestCanonicalIdentifiers(t *testing.T) {
 		}
 	}
 	bad := []string{
-		"urn:epc:id:sgtin:4012345.011111",                     // missing serial
-		"https://id.gs1.org/01/04012345111119",                // check digit
-		"https://id.gs1.org/01/04012345111118/21/ab/10/L1",    // qualifier order
-		"https://id.gs1.org/00/34012345111111111",             // length
-		"urn:epc:id:sgtin:40123A5.011111.1",                   // company prefix
-		"https://truyxuat.example.gov.vn/id/HTX TX01",         // producer code
-		"https://truyxuat.example.gov.vn/id/HTX-TX01/xx/1",    // kind
+		"urn:epc:id:sgtin:4012345.011111",                  // missing serial
+		"https://id.gs1.org/01/04012345111119",             // check digit
+		"https://id.gs1.org/01/04012345111118/21/ab/10/L1", // qualifier order
+		"https://id.gs1.org/00/34012345111111111",          // length
+		"urn:epc:id:sgtin:40123A5.011111.1",                // company prefix
+		"https://truyxuat.example.gov.vn/id/HTX TX01",      // producer code
+		"https://truyxuat.example.gov.vn/id/HTX-TX01/xx/1", // kind
 		"https://truyxuat.example.gov.vn/id/HTX-TX01/pr/ST25?x=1",
 	}
 	for _, b := range bad {
