@@ -1,0 +1,61 @@
+-- The EPCIS 2.0 repository (package epcis).
+--
+-- A capture job is one POST /epcis/capture (or /epcis/events): who sent it,
+-- for which organisation (the unit of the operator's trace_operator grant,
+-- NULL for a grant on the whole tree), and how it ended. Capture is
+-- all-or-nothing: success is 1 when every event was stored, else 0 with
+-- errors, a JSON array of problem details.
+CREATE TABLE epcis_captures (
+    id {{pk}},
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    unit_id BIGINT REFERENCES units (id),
+    events INTEGER NOT NULL,
+    success INTEGER NOT NULL,
+    errors TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL
+);
+
+-- One row per captured event. body is the event's JSON as captured plus the
+-- recordTime the server set (and the eventID it generated, if none came), so
+-- a query returns exactly what was sent; context is the @context it came
+-- with. The other columns are the indexed, canonical query fields: CBV
+-- values as full URIs, identifiers in canonical form, times in UTC.
+-- An error declaration is an event of its own with the eventID of the event
+-- it corrects, so the eventID is unique only among plain events.
+CREATE TABLE epcis_events (
+    id {{pk}},
+    event_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_time TEXT NOT NULL,
+    record_time TEXT NOT NULL,
+    tz_offset TEXT NOT NULL,
+    action TEXT NOT NULL DEFAULT '',
+    biz_step TEXT NOT NULL DEFAULT '',
+    disposition TEXT NOT NULL DEFAULT '',
+    read_point TEXT NOT NULL DEFAULT '',
+    biz_location TEXT NOT NULL DEFAULT '',
+    error_declared INTEGER NOT NULL DEFAULT 0,
+    error_reason TEXT NOT NULL DEFAULT '',
+    capture_id BIGINT NOT NULL REFERENCES epcis_captures (id),
+    body TEXT NOT NULL,
+    context TEXT NOT NULL
+);
+CREATE UNIQUE INDEX epcis_events_event_id ON epcis_events (event_id) WHERE error_declared = 0;
+CREATE INDEX epcis_events_declared ON epcis_events (event_id) WHERE error_declared = 1;
+CREATE INDEX epcis_events_time ON epcis_events (event_time);
+CREATE INDEX epcis_events_record_time ON epcis_events (record_time);
+CREATE INDEX epcis_events_biz_step ON epcis_events (biz_step, event_time);
+CREATE INDEX epcis_events_read_point ON epcis_events (read_point, event_time);
+CREATE INDEX epcis_events_biz_location ON epcis_events (biz_location, event_time);
+
+-- Every identifier of every event, canonical, with where it appears: epc
+-- (epcList), parent, child, input, output, and the quantity classes class,
+-- childClass, inputClass, outputClass.
+CREATE TABLE epcis_event_epcs (
+    event BIGINT NOT NULL REFERENCES epcis_events (id),
+    role TEXT NOT NULL,
+    epc TEXT NOT NULL
+);
+CREATE INDEX epcis_event_epcs_epc ON epcis_event_epcs (epc, role, event);
+CREATE INDEX epcis_event_epcs_event ON epcis_event_epcs (event);
