@@ -8,9 +8,11 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"egov/internal/dossier"
+	"egov/internal/epcis"
 	"egov/internal/identity"
 	"egov/internal/jobs"
 	"egov/internal/notify"
@@ -37,7 +39,9 @@ type App struct {
 	// Notify tells applicants about their dossiers by e-mail and SMS
 	// (recorded only until a mailer and an SMS provider are set).
 	Notify *notify.Service
-	Log    *slog.Logger
+	// Trace is the EPCIS 2.0 repository of traceability events.
+	Trace *epcis.Service
+	Log   *slog.Logger
 	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
 	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
 	SecureCookies bool
@@ -74,6 +78,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 		Payments:   ds.Gateway,
 		Jobs:       q,
 		Notify:     ns,
+		Trace:      epcis.NewService(db, traceBase()),
 		Log:        log,
 	}
 }
@@ -94,3 +99,16 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*App, error) {
 
 // Close closes the database.
 func (a *App) Close() error { return a.DB.Close() }
+
+// DefaultTraceBase is the base URI of the provincial identifier scheme
+// until EGOV_TRACE_BASE names the province's own domain.
+const DefaultTraceBase = "https://truyxuat.example.gov.vn/id"
+
+// traceBase is the base URI of the provincial identifiers of producers
+// without a GS1 company prefix (EGOV_TRACE_BASE, no trailing slash).
+func traceBase() string {
+	if b := strings.TrimRight(os.Getenv("EGOV_TRACE_BASE"), "/"); b != "" {
+		return b
+	}
+	return DefaultTraceBase
+}

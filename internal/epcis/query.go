@@ -1,0 +1,445 @@
+package epcis
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"egov/internal/identity"
+	"egov/internal/store"
+)
+
+// Query is a SimpleEventQuery: the parameters of GET /epcis/events.
+type Query struct {
+	where []string
+	args  []any
+	// orderBy is the column results are sorted on (id: capture order).
+	orderBy string
+	desc    bool
+	// limit is eventCountLimit (0: none); maxCount is maxEventCount.
+	limit, maxCount int
+	perPage         int
+	after           *pageToken
+}
+
+// pageToken is where the previous page ended: the sort key and id of its
+// last event and how many events the query has returned so far.
+type pageToken struct {
+	Key  string `json:"k"`
+	ID   int64  `json:"i"`
+	Seen int    `json:"n"`
+	// Sum binds the token to its query's parameters.
+	Sum string `json:"q"`
+}
+
+// Paging defaults.
+const (
+	DefaultPerPage = 30
+	MaxPerPage     = 1000
+)
+
+// epcParams are the MATCH_ parameters and the roles each matches.
+var epcParams = map[string][]Role{
+	"MATCH_epc":            {RoleEPC, RoleChild},
+	"MATCH_parentID":       {RoleParent},
+	"MATCH_inputEPC":       {RoleInput},
+	"MATCH_outputEPC":      {RoleOutput},
+	"MATCH_anyEPC":         {RoleEPC, RoleParent, RoleChild, RoleInput, RoleOutput},
+	"MATCH_epcClass":       {RoleClass, RoleChildClass},
+	"MATCH_inputEPCClass":  {RoleInputClass},
+	"MATCH_outputEPCClass": {RoleOutputClass},
+	"MATCH_anyEPCClass":    {RoleClass, RoleChildClass, RoleInputClass, RoleOutputClass},
+}
+
+// vocabParams are the EQ_ parameters on a CBV value or location.
+var vocabParams = map[string]struct {
+	column string
+	words  []string
+	prefix string
+}{
+	"EQ_bizStep":     {"biz_step", bizSteps, "BizStep-"},
+	"EQ_disposition": {"disposition", dispositions, "Disp-"},
+	"EQ_errorReason": {"error_reason", errorReasons, "ER-"},
+	"EQ_readPoint":   {"read_point", nil, ""},
+	"EQ_bizLocation": {"biz_location", nil, ""},
+	// Without a location hierarchy in the master data yet, a location's
+	// descendants are the location itself.
+	"WD_readPoint":   {"read_point", nil, ""},
+	"WD_bizLocation": {"biz_location", nil, ""},
+}
+
+var timeParams = map[string]string{
+	"GE_eventTime": "event_time >= ?", "LT_eventTime": "event_time < ?",
+	"GE_recordTime": "record_time >= ?", "LT_recordTime": "record_time < ?",
+}
+
+func queryError(format string, args ...any) *Exception {
+	return exception(QueryParameterException, http.StatusBadRequest, format, args...)
+}
+
+// alternatives splits a pipe-separated parameter value.
+func alternatives(name, v string) ([]string, error) {
+	parts := strings.Split(v, "|")
+	for _, p := range parts {
+		if p == "" {
+			return nil, queryError("%s: empty value", name)
+		}
+	}
+	return parts, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
+// ParseQuery reads SimpleEventQuery parameters; unknown, repeated or
+// malformed ones are a QueryParameterException.
+func (s *Service) ParseQuery(v url.Values) (*Query, error) {
+	q := &Query{orderBy: "id", perPage: DefaultPerPage}
+	for _, name := range slices.Sorted(mapsKeys(v)) {
+		vals := v[name]
+		if len(vals) != 1 {
+			return nil, queryError("%s is given %d times; separate alternatives with |", name, len(vals))
+		}
+		val := vals[0]
+		if err := s.queryParam(q, name, val); err != nil {
+			return nil, err
+		}
+	}
+	if q.after != nil && q.after.Sum != querySum(v) {
+		return nil, queryError("nextPageToken belongs to another query")
+	}
+	return q, nil
+}
+
+func mapsKeys(v url.Values) func(func(string) bool) {
+	return func(yield func(string) bool) {
+		for k := range v {
+			if !yield(k) {
+				return
+			}
+		}
+	}
+}
+
+func (s *Service) queryParam(q *Query, name, val string) error {
+	if roles, ok := epcParams[name]; ok {
+		return s.matchEPC(q, name, val, roles)
+	}
+	if vp, ok := vocabParams[name]; ok {
+		alts, err := alternatives(name, val)
+		if err != nil {
+			return err
+		}
+		for i, a := range alts {
+			switch {
+			case vp.words != nil && slices.Contains(vp.words, a):
+				alts[i] = CBVURI(vp.prefix, a)
+			case vp.words == nil:
+				c, err := s.Parser.IDs.Canonical(a)
+				if err != nil {
+					return queryError("%s: %v", name, err)
+				}
+				alts[i] = c
+			case !isURI(a):
+				return queryError("%s: %q is neither a CBV value nor a URI", name, a)
+			}
+		}
+		q.in(vp.column, alts)
+		return nil
+	}
+	if cond, ok := timeParams[name]; ok {
+		t, err := ParseTime(val)
+		if err != nil {
+			return queryError("%s: %v", name, err)
+		}
+		q.where = append(q.where, cond)
+		q.args = append(q.args, store.FormatTime(t))
+		return nil
+	}
+	switch name {
+	case "eventType":
+		alts, err := alternatives(name, val)
+		if err != nil {
+			return err
+		}
+		for _, a := range alts {
+			if _, ok := eventProps[a]; !ok && !isURI(a) {
+				return queryError("eventType: unknown type %q", a)
+			}
+		}
+		q.in("event_type", alts)
+	case "EQ_action":
+		alts, err := alternatives(name, val)
+		if err != nil {
+			return err
+		}
+		for _, a := range alts {
+			if a != "ADD" && a != "OBSERVE" && a != "DELETE" {
+				return queryError("EQ_action: %q is not ADD, OBSERVE or DELETE", a)
+			}
+		}
+		q.in("action", alts)
+	case "EQ_eventID":
+		alts, err := alternatives(name, val)
+		if err != nil {
+			return err
+		}
+		q.in("event_id", alts)
+	case "EXISTS_errorDeclaration":
+		if val != "" && val != "true" {
+			return queryError("EXISTS_errorDeclaration takes no value")
+		}
+		q.where = append(q.where, "error_declared = 1")
+	case "orderBy":
+		switch val {
+		case "eventTime":
+			q.orderBy = "event_time"
+		case "recordTime":
+			q.orderBy = "record_time"
+		default:
+			return queryError("orderBy: %q is not eventTime or recordTime", val)
+		}
+	case "orderDirection":
+		if val != "ASC" && val != "DESC" {
+			return queryError("orderDirection must be ASC or DESC")
+		}
+		q.desc = val == "DESC"
+	case "eventCountLimit", "maxEventCount", "perPage":
+		n, err := strconv.Atoi(val)
+		if err != nil || n < 1 {
+			return queryError("%s must be a positive integer", name)
+		}
+		switch name {
+		case "eventCountLimit":
+			q.limit = n
+		case "maxEventCount":
+			q.maxCount = n
+		default:
+			if n > MaxPerPage {
+				return queryError("perPage is at most %d", MaxPerPage)
+			}
+			q.perPage = n
+		}
+	case "nextPageToken":
+		raw, err := base64.RawURLEncoding.DecodeString(val)
+		var t pageToken
+		if err != nil || json.Unmarshal(raw, &t) != nil {
+			return queryError("malformed nextPageToken")
+		}
+		q.after = &t
+	default:
+		return queryError("unknown or unsupported query parameter %s", name)
+	}
+	return nil
+}
+
+func (q *Query) in(column string, vals []string) {
+	q.where = append(q.where, column+" IN ("+placeholders(len(vals))+")")
+	for _, v := range vals {
+		q.args = append(q.args, v)
+	}
+}
+
+// matchEPC adds a MATCH_ parameter: identifiers in any form; a pattern
+// urn:epc:idpat:…:* matches every identifier of its class.
+func (s *Service) matchEPC(q *Query, name, val string, roles []Role) error {
+	alts, err := alternatives(name, val)
+	if err != nil {
+		return err
+	}
+	var conds []string
+	var args []any
+	var exact []any
+	for _, a := range alts {
+		c, err := s.Parser.IDs.Canonical(a)
+		if err != nil {
+			return queryError("%s: %v", name, err)
+		}
+		if strings.HasPrefix(a, "urn:epc:idpat:") {
+			// Everything under the class's URI: prefix/ up to prefix0.
+			conds = append(conds, "(epc = ? OR epc >= ? AND epc < ?)")
+			args = append(args, c, c+"/", c+"0")
+			continue
+		}
+		exact = append(exact, c)
+	}
+	if len(exact) > 0 {
+		conds = append(conds, "epc IN ("+placeholders(len(exact))+")")
+		args = append(args, exact...)
+	}
+	rs := make([]any, len(roles))
+	for i, r := range roles {
+		rs[i] = string(r)
+	}
+	q.where = append(q.where, "id IN (SELECT event FROM epcis_event_epcs WHERE role IN ("+placeholders(len(rs))+") AND ("+
+		strings.Join(conds, " OR ")+"))")
+	q.args = append(append(q.args, rs...), args...)
+	return nil
+}
+
+// querySum identifies a query's parameters, paging ones aside.
+func querySum(v url.Values) string {
+	c := url.Values{}
+	for k, vs := range v {
+		if k != "nextPageToken" {
+			c[k] = vs
+		}
+	}
+	return strconv.FormatUint(uint64(fnv(c.Encode())), 36)
+}
+
+func fnv(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h ^= uint32(s[i])
+		h *= 16777619
+	}
+	return h
+}
+
+// Page is one page of query results.
+type Page struct {
+	Events []StoredEvent
+	// Next is the token of the next page, empty on the last one.
+	Next string
+}
+
+// QueryEvents runs a query for a trace operator.
+func (s *Service) QueryEvents(ctx context.Context, a *identity.Actor, q *Query, v url.Values) (*Page, error) {
+	if _, err := captureUnit(a); err != nil {
+		return nil, err
+	}
+	where := slices.Clone(q.where)
+	args := slices.Clone(q.args)
+	seen := 0
+	cmp := ">"
+	if q.desc {
+		cmp = "<"
+	}
+	if q.after != nil {
+		seen = q.after.Seen
+		if q.orderBy == "id" {
+			where = append(where, "id "+cmp+" ?")
+			args = append(args, q.after.ID)
+		} else {
+			where = append(where, fmt.Sprintf("(%s %s ? OR %s = ? AND id %s ?)", q.orderBy, cmp, q.orderBy, cmp))
+			args = append(args, q.after.Key, q.after.Key, q.after.ID)
+		}
+	}
+	if q.maxCount > 0 && q.after == nil {
+		// maxEventCount: the whole result must not exceed it.
+		var n int
+		err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM epcis_events"+whereClause(where), args...).Scan(&n)
+		if err != nil {
+			return nil, err
+		}
+		if n > q.maxCount {
+			return nil, exception(QueryTooLargeException, http.StatusRequestEntityTooLarge, "%d events match, more than maxEventCount %d", n, q.maxCount)
+		}
+	}
+	n := q.perPage
+	if q.limit > 0 {
+		n = min(n, q.limit-seen)
+	}
+	if n <= 0 {
+		return &Page{}, nil
+	}
+	dir := "ASC"
+	if q.desc {
+		dir = "DESC"
+	}
+	order := "id " + dir
+	if q.orderBy != "id" {
+		order = q.orderBy + " " + dir + ", id " + dir
+	}
+	sortCol := q.orderBy
+	if sortCol == "id" {
+		sortCol = "''"
+	}
+	rows, err := s.db.QueryContext(ctx, "SELECT id, "+sortCol+", body, context FROM epcis_events"+whereClause(where)+
+		" ORDER BY "+order+" LIMIT ?", append(args, n+1)...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := &Page{}
+	var last pageToken
+	for rows.Next() {
+		var id int64
+		var key, body, c string
+		if err := rows.Scan(&id, &key, &body, &c); err != nil {
+			return nil, err
+		}
+		if len(page.Events) == n {
+			page.Next = "more"
+			break
+		}
+		page.Events = append(page.Events, StoredEvent{Body: json.RawMessage(body), Context: json.RawMessage(c)})
+		last = pageToken{Key: key, ID: id}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if page.Next != "" && (q.limit == 0 || seen+len(page.Events) < q.limit) {
+		last.Seen = seen + len(page.Events)
+		last.Sum = querySum(v)
+		b, _ := json.Marshal(last)
+		page.Next = base64.RawURLEncoding.EncodeToString(b)
+	} else {
+		page.Next = ""
+	}
+	return page, nil
+}
+
+func whereClause(w []string) string {
+	if len(w) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w, " AND ")
+}
+
+// QueryDocument wraps events in an EPCISQueryDocument whose @context holds
+// every context the events were captured with.
+func QueryDocument(events []StoredEvent, now time.Time) map[string]any {
+	ctx := []any{"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"}
+	seen := map[string]bool{`"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"`: true}
+	add := func(c any) {
+		b, _ := json.Marshal(c)
+		if !seen[string(b)] {
+			seen[string(b)] = true
+			ctx = append(ctx, c)
+		}
+	}
+	list := make([]json.RawMessage, 0, len(events))
+	for _, e := range events {
+		var c any
+		if json.Unmarshal(e.Context, &c) == nil {
+			if arr, ok := c.([]any); ok {
+				for _, x := range arr {
+					add(x)
+				}
+			} else if c != nil {
+				add(c)
+			}
+		}
+		list = append(list, e.Body)
+	}
+	return map[string]any{
+		"@context":      ctx,
+		"type":          "EPCISQueryDocument",
+		"schemaVersion": "2.0",
+		"creationDate":  EventTimeUTC(now),
+		"epcisBody": map[string]any{"queryResults": map[string]any{
+			"queryName":   "SimpleEventQuery",
+			"resultsBody": map[string]any{"eventList": list},
+		}},
+	}
+}

@@ -1,0 +1,275 @@
+package epcisapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"egov/internal/app"
+	"egov/internal/identity"
+	"egov/internal/server"
+	"egov/internal/store"
+	"egov/internal/store/storetest"
+)
+
+const dataDir = "../../../shared/data/epcis"
+
+type fixture struct {
+	t     *testing.T
+	ts    *httptest.Server
+	app   *app.App
+	token string // a trace operator's
+	clerk string // a receiver's
+}
+
+func newFixture(t *testing.T, db *store.DB) *fixture {
+	t.Helper()
+	a := app.New(db, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	a.Trace.Now = func() time.Time { return time.Date(2026, 3, 2, 8, 30, 0, 0, time.UTC) }
+	f := &fixture{t: t, app: a, ts: httptest.NewServer(server.New(a))}
+	t.Cleanup(f.ts.Close)
+	f.token = f.tokenFor("van.hanh", identity.RoleTraceOperator)
+	f.clerk = f.tokenFor("mot.cua", identity.RoleReceiver)
+	return f
+}
+
+func (f *fixture) tokenFor(name string, role identity.Role) string {
+	ctx := context.Background()
+	u, err := f.app.Identity.CreateOfficer(ctx, identity.SystemActor, identity.NewUser{Username: name, FullName: "Cán bộ " + name, Password: "mat-khau-dai"}, role, 0)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	tok, err := f.app.Identity.NewSession(ctx, u.ID, identity.APIToken)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return tok
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r *response) json(t *testing.T) map[string]any {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(r.body), &m); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, r.body)
+	}
+	return m
+}
+
+func (f *fixture) do(method, path, token, body string) *response {
+	f.t.Helper()
+	req, err := http.NewRequest(method, f.ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/ld+json")
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return &response{res.StatusCode, res.Header, string(b)}
+}
+
+// problem checks that r is an RFC 7807 problem of the given type.
+func problem(t *testing.T, what string, r *response, status int, typ string) {
+	t.Helper()
+	if r.status != status || r.header.Get("Content-Type") != "application/problem+json" {
+		t.Errorf("%s: %d %s, want %d problem+json: %s", what, r.status, r.header.Get("Content-Type"), status, r.body)
+		return
+	}
+	m := r.json(t)
+	if m["type"] != typ || m["status"] != float64(status) {
+		t.Errorf("%s: problem %v, want type %s", what, m, typ)
+	}
+}
+
+func example(t *testing.T, name string) string {
+	b, err := os.ReadFile(filepath.Join(dataDir, "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestCaptureAndQuery(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		doc := example(t, "Example_9.6.1-ObjectEvent.jsonld")
+
+		problem(t, "no token", f.do("POST", "/epcis/capture", "", doc), 401, "epcisException:SecurityException")
+		problem(t, "receiver", f.do("POST", "/epcis/capture", f.clerk, doc), 403, "epcisException:SecurityException")
+		problem(t, "invalid", f.do("POST", "/epcis/capture", f.token, strings.Replace(doc, `"OBSERVE"`, `"LOOK"`, 1)), 400, "epcisException:ValidationException")
+
+		r := f.do("POST", "/epcis/capture", f.token, doc)
+		if r.status != 202 || !strings.HasPrefix(r.header.Get("Location"), "/epcis/capture/") {
+			t.Fatalf("capture: %d %v %s", r.status, r.header, r.body)
+		}
+		job := f.do("GET", r.header.Get("Location"), f.token, "")
+		if m := job.json(t); job.status != 200 || m["success"] != true || m["running"] != false || m["eventCount"] != float64(2) {
+			t.Fatalf("job: %d %s", job.status, job.body)
+		}
+		// The same document again: accepted for processing, then failed.
+		r = f.do("POST", "/epcis/capture", f.token, doc)
+		job = f.do("GET", r.header.Get("Location"), f.token, "")
+		if m := job.json(t); m["success"] != false || len(m["errors"].([]any)) != 1 {
+			t.Errorf("duplicate capture job: %s", job.body)
+		}
+		problem(t, "unknown job", f.do("GET", "/epcis/capture/999", f.token, ""), 404, "epcisException:NoSuchResourceException")
+
+		// One event: 201, then 409.
+		ev := `{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld", {"ex": "https://ex.example/"}],
+			"type": "AggregationEvent", "eventTime": "2026-03-01T09:00:00+07:00", "eventTimeZoneOffset": "+07:00",
+			"parentID": "https://truyxuat.example.gov.vn/id/HTX-ST25/lu/BAO-0001", "ex:note": "bao 25 kg",
+			"childQuantityList": [{"epcClass": "https://truyxuat.example.gov.vn/id/HTX-ST25/pr/ST25/lot/L2026-01", "quantity": 25, "uom": "KGM"}],
+			"action": "ADD", "bizStep": "packing", "readPoint": {"id": "https://truyxuat.example.gov.vn/id/HTX-ST25/loc/xuong"}}`
+		r = f.do("POST", "/epcis/events", f.token, ev)
+		loc := r.header.Get("Location")
+		if r.status != 201 || !strings.HasPrefix(loc, "/epcis/events/ni:") {
+			t.Fatalf("event: %d %v %s", r.status, loc, r.body)
+		}
+		problem(t, "duplicate event", f.do("POST", "/epcis/events", f.token, ev), 409, "epcisException:ValidationException")
+		got := f.do("GET", loc, f.token, "")
+		if got.status != 200 || !strings.Contains(got.body, `"ex:note":"bao 25 kg"`) || !strings.Contains(got.body, `"ex":"https://ex.example/"`) {
+			t.Errorf("event by id: %d %s", got.status, got.body)
+		}
+
+		if r := f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.4-TransformationEvent.jsonld")); r.status != 202 {
+			t.Fatalf("transformation: %d %s", r.status, r.body)
+		}
+		decl := strings.Replace(ev, `"action"`, `"errorDeclaration": {"declarationTime": "2026-03-02T01:00:00Z", "reason": "did_not_occur"}, "action"`, 1)
+		if r := f.do("POST", "/epcis/events", f.token, decl); r.status != 201 {
+			t.Fatalf("declaration: %d %s", r.status, r.body)
+		}
+
+		// Queries.
+		count := func(query string) int {
+			t.Helper()
+			r := f.do("GET", "/epcis/events?"+query, f.token, "")
+			if r.status != 200 {
+				t.Fatalf("%s: %d %s", query, r.status, r.body)
+			}
+			m := r.json(t)
+			return len(m["epcisBody"].(map[string]any)["queryResults"].(map[string]any)["resultsBody"].(map[string]any)["eventList"].([]any))
+		}
+		for _, c := range []struct {
+			q    string
+			want int
+		}{
+			{"", 5},
+			{"MATCH_inputEPC=https://id.gs1.org/01/04012345111224/21/25", 1},
+			{"MATCH_inputEPC=urn:epc:id:sgtin:4012345.077889.25", 0},
+			{"MATCH_outputEPC=urn:epc:id:sgtin:4012345.077889.25|urn:epc:id:sgtin:4012345.077889.99", 1},
+			{"MATCH_anyEPC=urn:epc:id:sgtin:4012345.077889.26", 1},
+			{"MATCH_inputEPCClass=urn:epc:class:lgtin:4012345.011111.4444", 1},
+			{"MATCH_anyEPCClass=https://id.gs1.org/01/04012345666663", 1},
+			{"EQ_eventID=ni:///sha-256%3Be65c3a997e77f34b58306da7a82ab0fc91c7820013287700f0b50345e5795b97?ver=CBV2.0", 1},
+			{"EXISTS_errorDeclaration", 1},
+			{"EQ_errorReason=did_not_occur", 1},
+			{"EQ_errorReason=incorrect_data", 0},
+			{"EQ_bizLocation=urn:epc:id:sgln:0012345.11111.0", 1},
+			{"eventType=ObjectEvent", 2},
+			{"eventType=AggregationEvent|TransformationEvent", 3},
+			{"EQ_bizStep=shipping", 1},
+			{"EQ_bizStep=https://ref.gs1.org/cbv/BizStep-receiving|packing", 3},
+			{"EQ_action=ADD", 2},
+			{"EQ_disposition=in_transit", 1},
+			{"EQ_readPoint=urn:epc:id:sgln:0614141.07346.1234", 1},
+			{"EQ_readPoint=https://id.gs1.org/414/0614141073467/254/1234", 1},
+			{"MATCH_epc=urn:epc:id:sgtin:0614141.107346.2017", 1},
+			{"MATCH_epc=https://example.com/01/10614141073464/21/2018", 2},
+			{"MATCH_epc=urn:epc:idpat:sgtin:0614141.107346.*", 2},
+			{"MATCH_anyEPC=https://truyxuat.example.gov.vn/id/HTX-ST25/lu/BAO-0001", 2},
+			{"MATCH_parentID=https://truyxuat.example.gov.vn/id/HTX-ST25/lu/BAO-0001", 2},
+			{"MATCH_epc=https://truyxuat.example.gov.vn/id/HTX-ST25/lu/BAO-0001", 0},
+			{"MATCH_epcClass=https://truyxuat.example.gov.vn/id/HTX-ST25/pr/ST25/lot/L2026-01", 2},
+			{"GE_eventTime=2005-04-04T00:00:00Z&LT_eventTime=2005-04-05T00:00:00Z", 1},
+			{"GE_recordTime=2026-03-02T08:30:00Z", 5},
+			{"LT_recordTime=2026-03-02T08:30:00Z", 0},
+			{"eventCountLimit=2", 2},
+		} {
+			if n := count(c.q); n != c.want {
+				t.Errorf("%s: %d events, want %d", c.q, n, c.want)
+			}
+		}
+		for _, q := range []string{"foo=1", "EQ_action=LOOK", "GE_eventTime=yesterday", "orderBy=bizStep", "perPage=0",
+			"eventType=ObjectEvent&eventType=AggregationEvent", "MATCH_epc=urn:epc:id:sgtin:0614141.107346", "nextPageToken=%%%",
+			"EQ_bizStep=|shipping"} {
+			problem(t, q, f.do("GET", "/epcis/events?"+q, f.token, ""), 400, "epcisException:QueryParameterException")
+		}
+		problem(t, "maxEventCount", f.do("GET", "/epcis/events?maxEventCount=2", f.token, ""), 413, "epcisException:QueryTooLargeException")
+		problem(t, "receiver queries", f.do("GET", "/epcis/events", f.clerk, ""), 403, "epcisException:SecurityException")
+
+		// Pages of one, newest event time first, followed by Link.
+		next := "/epcis/events?perPage=1&orderBy=eventTime&orderDirection=DESC"
+		var times []string
+		for next != "" {
+			r := f.do("GET", next, f.token, "")
+			m := r.json(t)
+			for _, e := range m["epcisBody"].(map[string]any)["queryResults"].(map[string]any)["resultsBody"].(map[string]any)["eventList"].([]any) {
+				times = append(times, e.(map[string]any)["eventTime"].(string))
+			}
+			next = ""
+			if l := r.header.Get("Link"); l != "" {
+				u := strings.TrimSuffix(strings.TrimPrefix(l, "<"), `>; rel="next"`)
+				next = u
+			}
+			if len(times) > 6 {
+				t.Fatal("paging does not end")
+			}
+		}
+		if strings.Join(times, " ") != "2026-03-01T09:00:00+07:00 2026-03-01T09:00:00+07:00 2013-10-31T14:58:56.591Z 2005-04-04T20:33:31.116-06:00 2005-04-03T20:33:31.116000-06:00" {
+			t.Errorf("pages: %v", times)
+		}
+		// A token is bound to its query.
+		r = f.do("GET", "/epcis/events?perPage=1", f.token, "")
+		link := r.header.Get("Link")
+		u, _ := url.Parse(strings.TrimSuffix(strings.TrimPrefix(link, "<"), `>; rel="next"`))
+		tok := u.Query().Get("nextPageToken")
+		problem(t, "foreign token", f.do("GET", "/epcis/events?perPage=2&nextPageToken="+tok, f.token, ""), 400, "epcisException:QueryParameterException")
+	})
+}
+
+func TestDiscovery(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	r := f.do("OPTIONS", "/epcis/capture", "", "")
+	if r.status != 204 || r.header.Get("GS1-EPCIS-Version") != "2.0.0" || r.header.Get("GS1-CBV-Version") != "2.0.0" ||
+		r.header.Get("GS1-EPCIS-Capture-Limit") != "10000" || r.header.Get("GS1-EPC-Format") == "" || r.header.Get("Allow") != "OPTIONS, POST" {
+		t.Errorf("OPTIONS /epcis/capture: %d %v", r.status, r.header)
+	}
+	if _, ok := r.header["Gs1-Extensions"]; !ok {
+		t.Errorf("no GS1-Extensions header")
+	}
+	r = f.do("OPTIONS", "/epcis/events", "", "")
+	if r.status != 204 || r.header.Get("Allow") != "OPTIONS, GET, POST" {
+		t.Errorf("OPTIONS /epcis/events: %d %v", r.status, r.header)
+	}
+	problem(t, "unknown path", f.do("GET", "/epcis/nothing", f.token, ""), 404, "epcisException:NoSuchResourceException")
+	r = f.do("DELETE", "/epcis/events", f.token, "")
+	if r.status != 405 || r.header.Get("Allow") != "GET, POST, OPTIONS" {
+		t.Errorf("DELETE /epcis/events: %d %v", r.status, r.header)
+	}
+	// The announced size limit is enforced.
+	f.app.Trace.Limits.MaxBytes = 64
+	problem(t, "too large", f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")), 413, "epcisException:CaptureLimitExceededException")
+}
