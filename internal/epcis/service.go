@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"egov"
@@ -264,13 +265,32 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime 
 	if err != nil {
 		return err
 	}
-	for _, e := range ev.EPCs {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO epcis_event_epcs (event, role, epc) VALUES (?, ?, ?)`, id, string(e.Role), e.ID); err != nil {
+	// The identifiers go in multi-row statements of at most epcChunk rows,
+	// so a document costs a few statements per event, not one per EPC.
+	for start := 0; start < len(ev.EPCs); start += epcChunk {
+		part := ev.EPCs[start:min(start+epcChunk, len(ev.EPCs))]
+		args := make([]any, 0, 3*len(part))
+		for _, e := range part {
+			args = append(args, id, string(e.Role), e.ID)
+		}
+		if _, err := tx.ExecContext(ctx, epcInsert(len(part)), args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
+
+const epcChunk = 64
+
+// epcInserts[n] is the statement inserting n identifier rows.
+var epcInserts = func() (s [epcChunk + 1]string) {
+	for n := 1; n <= epcChunk; n++ {
+		s[n] = "INSERT INTO epcis_event_epcs (event, role, epc) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+	}
+	return s
+}()
+
+func epcInsert(n int) string { return epcInserts[n] }
 
 func boolInt(b bool) int {
 	if b {
