@@ -22,7 +22,7 @@ func document(first, n int) []byte {
 		s := first + i
 		events[i] = map[string]any{
 			"type": "ObjectEvent", "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit",
-			"eventTime": time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(s) * time.Second).Format(time.RFC3339),
+			"eventTime":           time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(s) * time.Second).Format(time.RFC3339),
 			"eventTimeZoneOffset": "+07:00",
 			"epcList":             []string{fmt.Sprintf("urn:epc:id:sgtin:8930000.012345.%d", 2*s), fmt.Sprintf("urn:epc:id:sgtin:8930000.012345.%d", 2*s+1)},
 			"readPoint":           map[string]any{"id": "urn:epc:id:sgln:8930000.00001.0"},
