@@ -443,3 +443,87 @@ func QueryDocument(events []StoredEvent, now time.Time) map[string]any {
 		}},
 	}
 }
+
+// Resource is a top-level resource of the REST binding: the query
+// parameter its /{resource}/{id}/events sub-resource sets.
+type Resource struct {
+	Name  string // eventTypes, epcs, bizSteps, bizLocations, readPoints, dispositions
+	Param string
+}
+
+// Resources are the top-level resources with their event sub-resources.
+var Resources = []Resource{
+	{"eventTypes", "eventType"}, {"epcs", "MATCH_anyEPC"}, {"bizSteps", "EQ_bizStep"},
+	{"bizLocations", "EQ_bizLocation"}, {"readPoints", "EQ_readPoint"}, {"dispositions", "EQ_disposition"},
+}
+
+// Members lists the values a top-level resource has, in order, at most
+// perPage after the value after: for event types, business steps and
+// dispositions the standard ones and those stored (a few dozen); for
+// identifiers and locations those stored, paged in the database.
+func (s *Service) Members(ctx context.Context, a *identity.Actor, resource, after string, perPage int) (members []string, more bool, err error) {
+	if _, err := captureUnit(a); err != nil {
+		return nil, false, err
+	}
+	column := map[string]string{"eventTypes": "event_type", "bizSteps": "biz_step", "dispositions": "disposition",
+		"bizLocations": "biz_location", "readPoints": "read_point"}[resource]
+	var std []string
+	var prefix string
+	switch resource {
+	case "eventTypes":
+		std = []string{"AggregationEvent", "AssociationEvent", "ObjectEvent", "TransactionEvent", "TransformationEvent"}
+	case "bizSteps":
+		std, prefix = bizSteps, "https://ref.gs1.org/cbv/BizStep-"
+	case "dispositions":
+		std, prefix = dispositions, "https://ref.gs1.org/cbv/Disp-"
+	case "bizLocations", "readPoints":
+		return s.distinct(ctx, "SELECT DISTINCT "+column+" FROM epcis_events WHERE "+column+" > ? ORDER BY "+column+" LIMIT ?", after, perPage)
+	case "epcs":
+		return s.distinct(ctx, "SELECT DISTINCT epc FROM epcis_event_epcs WHERE epc > ? AND role IN ('epc', 'parent', 'child', 'input', 'output') ORDER BY epc LIMIT ?", after, perPage)
+	default:
+		return nil, false, exception(NoSuchResourceException, http.StatusNotFound, "no resource %s", resource)
+	}
+	stored, _, err := s.distinct(ctx, "SELECT DISTINCT "+column+" FROM epcis_events WHERE "+column+" > ? ORDER BY "+column+" LIMIT ?", "", 10000)
+	if err != nil {
+		return nil, false, err
+	}
+	all := slices.Clone(std)
+	for _, v := range stored {
+		// A CBV URI is shown as its bare word, already in the list.
+		if w, ok := strings.CutPrefix(v, prefix); !ok || prefix == "" || !slices.Contains(std, w) {
+			if !slices.Contains(all, v) {
+				all = append(all, v)
+			}
+		}
+	}
+	slices.Sort(all)
+	i, found := slices.BinarySearch(all, after)
+	if found {
+		i++
+	}
+	end := min(i+perPage, len(all))
+	return all[i:end], end < len(all), nil
+}
+
+// distinct runs a keyset query of one text column.
+func (s *Service) distinct(ctx context.Context, query, after string, perPage int) ([]string, bool, error) {
+	rows, err := s.db.QueryContext(ctx, query, after, perPage+1)
+	if err != nil {
+		return nil, false, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, false, err
+		}
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	if len(out) > perPage {
+		return out[:perPage], true, rows.Err()
+	}
+	return out, false, rows.Err()
+}

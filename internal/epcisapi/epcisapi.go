@@ -10,6 +10,7 @@ package epcisapi
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
@@ -38,6 +39,19 @@ var routes = []route{
 	{"POST", "/epcis/events", (*handler).captureEvent},
 	{"GET", "/epcis/events", (*handler).queryEvents},
 	{"GET", "/epcis/events/{eventID}", (*handler).eventByID},
+}
+
+// The top-level resources: a collection of values, each value a resource
+// whose events sub-resource is a query on it.
+func init() {
+	routes = append(routes, route{"GET", "/epcis", (*handler).topLevel})
+	for _, res := range epcis.Resources {
+		routes = append(routes,
+			route{"GET", "/epcis/" + res.Name, (*handler).collection},
+			route{"GET", "/epcis/" + res.Name + "/{id}", (*handler).resource},
+			route{"GET", "/epcis/" + res.Name + "/{id}/events", (*handler).resourceEvents})
+		optionsPaths = append(optionsPaths, "/epcis/"+res.Name, "/epcis/"+res.Name+"/{id}", "/epcis/"+res.Name+"/{id}/events")
+	}
 }
 
 // optionsPaths answer OPTIONS with the discovery headers.
@@ -128,7 +142,7 @@ func (h *handler) options(w http.ResponseWriter, r *http.Request) {
 		allow = "OPTIONS, GET, POST"
 		hd.Set("GS1-EPCIS-Capture-Limit", "1")
 		hd.Set("GS1-EPCIS-Capture-File-Size-Limit", strconv.FormatInt(lim.MaxBytes, 10))
-	case "OPTIONS /epcis/events/{eventID}", "OPTIONS /epcis/capture/{id}":
+	default:
 		allow = "OPTIONS, GET"
 	}
 	hd.Set("Allow", allow)
@@ -306,8 +320,13 @@ func (h *handler) checkReader(r *http.Request) (*identity.Actor, error) {
 func (h *handler) queryEvents(w http.ResponseWriter, r *http.Request) error {
 	v, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return &epcis.Exception{Type: epcis.QueryParameterException, Status: http.StatusBadRequest, Detail: "malformed query string"}
+		return queryException("malformed query string")
 	}
+	return h.runQuery(w, r, v)
+}
+
+// runQuery answers a SimpleEventQuery; the next page's link keeps the path.
+func (h *handler) runQuery(w http.ResponseWriter, r *http.Request, v url.Values) error {
 	q, err := h.app.Trace.ParseQuery(v)
 	if err != nil {
 		return err
@@ -317,13 +336,106 @@ func (h *handler) queryEvents(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if page.Next != "" {
-		next := url.Values{}
-		for k, vs := range v {
-			next[k] = vs
-		}
+		next, _ := url.ParseQuery(r.URL.RawQuery)
 		next.Set("nextPageToken", page.Next)
 		w.Header().Set("Link", "<"+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)
 	}
 	writeJSON(w, http.StatusOK, epcis.QueryDocument(page.Events, h.app.Trace.Now()))
 	return nil
+}
+
+// collectionContext is the @context of the collections.
+var collectionContext = []any{"https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"}
+
+// topLevel serves GET /epcis: the top-level resources.
+func (h *handler) topLevel(w http.ResponseWriter, r *http.Request) error {
+	members := []string{"capture", "events", "queries"}
+	for _, res := range epcis.Resources {
+		members = append(members, res.Name)
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@context": collectionContext, "type": "Collection", "member": members})
+	return nil
+}
+
+// resourceName is the top-level resource of a request's path.
+func resourceName(r *http.Request) string {
+	rest := strings.TrimPrefix(r.Pattern, "GET /epcis/")
+	name, _, _ := strings.Cut(rest, "/")
+	return name
+}
+
+// collection serves GET /epcis/{resource}: its members, paged.
+func (h *handler) collection(w http.ResponseWriter, r *http.Request) error {
+	v, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return queryException("malformed query string")
+	}
+	perPage, after := epcis.DefaultPerPage, ""
+	for k, vs := range v {
+		switch {
+		case len(vs) != 1:
+			return queryException(k + " is given more than once")
+		case k == "perPage":
+			n, err := strconv.Atoi(vs[0])
+			if err != nil || n < 1 || n > epcis.MaxPerPage {
+				return queryException("perPage must be between 1 and " + strconv.Itoa(epcis.MaxPerPage))
+			}
+			perPage = n
+		case k == "nextPageToken":
+			b, err := base64.RawURLEncoding.DecodeString(vs[0])
+			if err != nil {
+				return queryException("malformed nextPageToken")
+			}
+			after = string(b)
+		default:
+			return queryException("unknown query parameter " + k)
+		}
+	}
+	members, more, err := h.app.Trace.Members(r.Context(), actor(r), resourceName(r), after, perPage)
+	if err != nil {
+		return err
+	}
+	if more {
+		next := url.Values{"perPage": {strconv.Itoa(perPage)}, "nextPageToken": {base64.RawURLEncoding.EncodeToString([]byte(members[len(members)-1]))}}
+		w.Header().Set("Link", "<"+r.URL.Path+"?"+next.Encode()+`>; rel="next"`)
+	}
+	if members == nil {
+		members = []string{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@context": collectionContext, "type": "Collection", "member": members})
+	return nil
+}
+
+func queryException(detail string) error {
+	return &epcis.Exception{Type: epcis.QueryParameterException, Status: http.StatusBadRequest, Detail: detail}
+}
+
+// resource serves GET /epcis/{resource}/{id}: its sub-resources.
+func (h *handler) resource(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.checkReader(r); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"@context": collectionContext, "type": "Collection", "member": []string{"events"}})
+	return nil
+}
+
+// resourceEvents serves GET /epcis/{resource}/{id}/events: the events
+// query with the resource's parameter set to id.
+func (h *handler) resourceEvents(w http.ResponseWriter, r *http.Request) error {
+	name := resourceName(r)
+	for _, res := range epcis.Resources {
+		if res.Name != name {
+			continue
+		}
+		v, err := url.ParseQuery(r.URL.RawQuery)
+		if err != nil {
+			return queryException("malformed query string")
+		}
+		if v.Has(res.Param) {
+			return queryException(res.Param + " is set by the path")
+		}
+		v.Set(res.Param, r.PathValue("id"))
+		return h.runQuery(w, r, v)
+	}
+	return &epcis.Exception{Type: epcis.NoSuchResourceException, Status: http.StatusNotFound, Detail: "no such resource"}
 }

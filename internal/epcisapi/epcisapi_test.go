@@ -241,6 +241,54 @@ func TestCaptureAndQuery(t *testing.T) {
 		if strings.Join(times, " ") != "2026-03-01T09:00:00+07:00 2026-03-01T09:00:00+07:00 2013-10-31T14:58:56.591Z 2005-04-04T20:33:31.116-06:00 2005-04-03T20:33:31.116000-06:00" {
 			t.Errorf("pages: %v", times)
 		}
+		// The top-level resources.
+		members := func(path string) []any {
+			t.Helper()
+			r := f.do("GET", path, f.token, "")
+			if r.status != 200 {
+				t.Fatalf("%s: %d %s", path, r.status, r.body)
+			}
+			return r.json(t)["member"].([]any)
+		}
+		if m := members("/epcis/eventTypes"); len(m) != 5 || m[2] != "ObjectEvent" {
+			t.Errorf("eventTypes: %v", m)
+		}
+		if m := members("/epcis/bizSteps?perPage=100"); len(m) != 41 {
+			t.Errorf("bizSteps: %d members", len(m))
+		}
+		if m := members("/epcis/readPoints"); len(m) != 4 || m[3] != "https://truyxuat.example.gov.vn/id/HTX-ST25/loc/xuong" {
+			t.Errorf("readPoints: %v", m)
+		}
+		var epcs []any
+		for next := "/epcis/epcs?perPage=4"; next != ""; {
+			r := f.do("GET", next, f.token, "")
+			epcs = append(epcs, r.json(t)["member"].([]any)...)
+			next = strings.TrimSuffix(strings.TrimPrefix(r.header.Get("Link"), "<"), `>; rel="next"`)
+		}
+		if len(epcs) != 9 || epcs[0] != "https://id.gs1.org/01/04000001654321/21/99886655" {
+			t.Errorf("epcs: %v", epcs)
+		}
+		if m := members("/epcis/bizSteps/shipping"); len(m) != 1 || m[0] != "events" {
+			t.Errorf("bizSteps/shipping: %v", m)
+		}
+		for path, want := range map[string]int{
+			"/epcis/bizSteps/shipping/events":                                                                          1,
+			"/epcis/eventTypes/ObjectEvent/events?EQ_action=OBSERVE":                                                   2,
+			"/epcis/epcs/" + url.PathEscape("urn:epc:id:sgtin:0614141.107346.2018") + "/events":                        2,
+			"/epcis/readPoints/" + url.PathEscape("https://truyxuat.example.gov.vn/id/HTX-ST25/loc/xuong") + "/events": 2,
+		} {
+			r := f.do("GET", path, f.token, "")
+			if r.status != 200 {
+				t.Errorf("%s: %d %s", path, r.status, r.body)
+				continue
+			}
+			m := r.json(t)
+			if n := len(m["epcisBody"].(map[string]any)["queryResults"].(map[string]any)["resultsBody"].(map[string]any)["eventList"].([]any)); n != want {
+				t.Errorf("%s: %d events, want %d", path, n, want)
+			}
+		}
+		problem(t, "param set twice", f.do("GET", "/epcis/bizSteps/shipping/events?EQ_bizStep=packing", f.token, ""), 400, "epcisException:QueryParameterException")
+
 		// A token is bound to its query.
 		r = f.do("GET", "/epcis/events?perPage=1", f.token, "")
 		link := r.header.Get("Link")
