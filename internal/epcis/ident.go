@@ -224,6 +224,9 @@ func ParseEPCURN(s string) (GS1Key, error) {
 		parts[i] = v
 	}
 	n := len(parts)
+	if kind == "idpat" && parts[n-1] != "*" {
+		return nil, fmt.Errorf("only whole-class patterns (…*) are supported")
+	}
 	need := func(want int) error {
 		if n != want {
 			return fmt.Errorf("urn:epc:%s:%s needs %d components", kind, scheme, want)
@@ -266,9 +269,7 @@ func ParseEPCURN(s string) (GS1Key, error) {
 			k = append(k, AIValue{"10", parts[2]})
 		case scheme == "upui":
 			k = append(k, AIValue{"235", parts[2]})
-		case kind == "idpat" && parts[2] == "*":
 		case kind == "idpat":
-			return nil, fmt.Errorf("only whole-class patterns (…*) are supported")
 		default:
 			k = append(k, AIValue{"21", parts[2]})
 		}
@@ -525,4 +526,140 @@ func (n Normalizer) Classify(s string) (canonical string, class bool, err error)
 		return "", false, err
 	}
 	return k.DigitalLink(), k.IsClass(), nil
+}
+
+// EPCURN is the key as an EPC URN, the other way from ParseEPCURN. A URN
+// separates the company prefix, which a Digital Link does not mark: its
+// length (6 to 12 digits) comes from GS1's prefix table, so the caller
+// gives it. A GTIN alone is a class pattern (urn:epc:idpat:sgtin:…*), a
+// GTIN with a lot an LGTIN class.
+func (k GS1Key) EPCURN(gcpLen int) (string, error) {
+	if len(k) == 0 {
+		return "", errNotGS1
+	}
+	if gcpLen < 6 || gcpLen > 12 {
+		return "", fmt.Errorf("company prefix length %d out of 6–12", gcpLen)
+	}
+	q := map[string]string{}
+	for _, p := range k[1:] {
+		q[p.AI] = escapeURN(p.Value)
+	}
+	v := k[0].Value
+	// split cuts an all-digit key (check digit dropped) after the prefix.
+	split := func(digits string) (string, string, error) {
+		if len(digits) < gcpLen {
+			return "", "", fmt.Errorf("key shorter than its company prefix")
+		}
+		return digits[:gcpLen], digits[gcpLen:], nil
+	}
+	// gtinParts gives company prefix and indicator+item reference.
+	gtinParts := func(g string) (string, string, error) {
+		cp, ref, err := split(g[1:13])
+		return cp, g[:1] + ref, err
+	}
+	switch k[0].AI {
+	case "01":
+		cp, ir, err := gtinParts(v)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case q["21"] != "":
+			return "urn:epc:id:sgtin:" + cp + "." + ir + "." + q["21"], nil
+		case q["235"] != "":
+			return "urn:epc:id:upui:" + cp + "." + ir + "." + q["235"], nil
+		case q["10"] != "":
+			return "urn:epc:class:lgtin:" + cp + "." + ir + "." + q["10"], nil
+		}
+		return "urn:epc:idpat:sgtin:" + cp + "." + ir + ".*", nil
+	case "00":
+		cp, ref, err := split(v[1:17])
+		if err != nil {
+			return "", err
+		}
+		return "urn:epc:id:sscc:" + cp + "." + v[:1] + ref, nil
+	case "414", "417":
+		cp, ref, err := split(v[:12])
+		if err != nil {
+			return "", err
+		}
+		if k[0].AI == "417" {
+			return "urn:epc:id:pgln:" + cp + "." + ref, nil
+		}
+		ext := q["254"]
+		if ext == "" {
+			ext = "0"
+		}
+		return "urn:epc:id:sgln:" + cp + "." + ref + "." + ext, nil
+	case "8003":
+		cp, ref, err := split(v[1:13])
+		if err != nil {
+			return "", err
+		}
+		if len(v) == 14 {
+			return "urn:epc:idpat:grai:" + cp + "." + ref + ".*", nil
+		}
+		return "urn:epc:id:grai:" + cp + "." + ref + "." + escapeURN(v[14:]), nil
+	case "253", "255":
+		cp, ref, err := split(v[:12])
+		if err != nil {
+			return "", err
+		}
+		scheme := map[string]string{"253": "gdti", "255": "sgcn"}[k[0].AI]
+		if len(v) == 13 {
+			return "urn:epc:idpat:" + scheme + ":" + cp + "." + ref + ".*", nil
+		}
+		return "urn:epc:id:" + scheme + ":" + cp + "." + ref + "." + escapeURN(v[13:]), nil
+	case "8004", "401", "8010":
+		if len(v) < gcpLen || !inCharset('N', v[:gcpLen]) {
+			return "", fmt.Errorf("key does not start with a company prefix of %d digits", gcpLen)
+		}
+		cp, ref := v[:gcpLen], escapeURN(v[gcpLen:])
+		switch k[0].AI {
+		case "8004":
+			return "urn:epc:id:giai:" + cp + "." + ref, nil
+		case "401":
+			return "urn:epc:id:ginc:" + cp + "." + ref, nil
+		}
+		if q["8011"] == "" {
+			return "urn:epc:idpat:cpi:" + cp + "." + ref + ".*", nil
+		}
+		return "urn:epc:id:cpi:" + cp + "." + ref + "." + q["8011"], nil
+	case "8017", "8018", "402":
+		cp, ref, err := split(v[:len(v)-1])
+		if err != nil {
+			return "", err
+		}
+		scheme := map[string]string{"8017": "gsrnp", "8018": "gsrn", "402": "gsin"}[k[0].AI]
+		return "urn:epc:id:" + scheme + ":" + cp + "." + ref, nil
+	case "8006":
+		cp, ir, err := gtinParts(v[:14])
+		if err != nil {
+			return "", err
+		}
+		piece := v[14:16] + "." + v[16:18]
+		if q["21"] == "" {
+			return "urn:epc:idpat:itip:" + cp + "." + ir + "." + piece + ".*", nil
+		}
+		return "urn:epc:id:itip:" + cp + "." + ir + "." + piece + "." + q["21"], nil
+	}
+	return "", fmt.Errorf("AI (%s) has no EPC URN", k[0].AI)
+}
+
+// escapeURN percent-encodes a value for an EPC URN component: the
+// characters of GS1 charset 82 that a URN may not carry as they are.
+func escapeURN(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if strings.IndexByte("\"%&/<>?#.", c) >= 0 || c < 0x21 || c > 0x7e {
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }

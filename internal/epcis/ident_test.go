@@ -42,6 +42,27 @@ func TestCanonicalIdentifiers(t *testing.T) {
 			t.Errorf("Canonical(%q) = %q, %v; want %q", c.in, got, err, c.want)
 		}
 	}
+	// Each URN converts back from its Digital Link, given its company
+	// prefix length.
+	for _, c := range cases {
+		if !strings.HasPrefix(c.in, "urn:epc:") || strings.HasPrefix(c.in, "urn:epc:id:gid") {
+			continue
+		}
+		body := c.in[strings.LastIndex(c.in, ":")+1:]
+		gcp, _, _ := strings.Cut(body, ".")
+		k, err := ParseEPCURN(c.in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		urn, err := k.EPCURN(len(gcp))
+		if err != nil {
+			t.Errorf("%s: %v", c.in, err)
+			continue
+		}
+		if k2, err := ParseEPCURN(urn); err != nil || k2.DigitalLink() != c.want {
+			t.Errorf("%s → %s → %v %v", c.in, urn, k2, err)
+		}
+	}
 	bad := []string{
 		"urn:epc:id:sgtin:4012345.011111",                  // missing serial
 		"https://id.gs1.org/01/04012345111119",             // check digit
@@ -106,6 +127,20 @@ func FuzzDigitalLink(f *testing.F) {
 		}
 		if k2.DigitalLink() != dl {
 			t.Fatalf("%q → %q → %q", s, dl, k2.DigitalLink())
+		}
+		// And through an EPC URN, for every company prefix length that fits.
+		for n := 6; n <= 12; n++ {
+			urn, err := k.EPCURN(n)
+			if err != nil {
+				continue
+			}
+			k3, err := ParseEPCURN(urn)
+			if err != nil {
+				t.Fatalf("%q → %q (prefix %d): %v", s, urn, n, err)
+			}
+			if k3.DigitalLink() != dl {
+				t.Fatalf("%q → %q → %q, want %q", s, urn, k3.DigitalLink(), dl)
+			}
 		}
 	})
 }
