@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -98,7 +99,7 @@ func decodeJSON(data []byte) (any, error) {
 	if err := d.Decode(&v); err != nil {
 		return nil, &ValidationError{Msg: "malformed JSON: " + err.Error()}
 	}
-	if _, err := d.Token(); err == nil {
+	if _, err := d.Token(); err != io.EOF {
 		return nil, &ValidationError{Msg: "malformed JSON: data after the document"}
 	}
 	return v, nil
