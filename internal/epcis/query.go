@@ -164,7 +164,29 @@ func (s *Service) queryParam(q *Query, name, val string) error {
 		q.args = append(q.args, store.FormatTime(t))
 		return nil
 	}
+	if ok, err := s.fieldParam(q, name, val); ok {
+		return err
+	}
+	if ok, err := quantityParam(q, name, val); ok {
+		return err
+	}
 	switch name {
+	case "GE_errorDeclaration_Time", "LT_errorDeclaration_Time":
+		t, err := ParseTime(val)
+		if err != nil {
+			return queryError("%s: %v", name, err)
+		}
+		op := ">="
+		if name[:2] == "LT" {
+			op = "<"
+		}
+		q.where = append(q.where, "error_declared = 1 AND declaration_time "+op+" ?")
+		q.args = append(q.args, store.FormatTime(t))
+	case "EXISTS_sensorElementList":
+		if val != "" && val != "true" {
+			return queryError("EXISTS_sensorElementList takes no value")
+		}
+		q.where = append(q.where, "id IN (SELECT event FROM epcis_event_fields WHERE name = 'sensorElementList')")
 	case "eventType":
 		alts, err := alternatives(name, val)
 		if err != nil {
@@ -526,4 +548,89 @@ func (s *Service) distinct(ctx context.Context, query, after string, perPage int
 		return out[:perPage], true, rows.Err()
 	}
 	return out, false, rows.Err()
+}
+
+// fieldParam reads the parameters on epcis_event_fields: ok is false when
+// name is none of them.
+func (s *Service) fieldParam(q *Query, name, val string) (ok bool, err error) {
+	field, isEQ := strings.CutPrefix(name, "EQ_")
+	if !isEQ {
+		return false, nil
+	}
+	kind := field
+	if k, t, found := strings.Cut(field, "_"); found && (k == "bizTransaction" || k == "source" || k == "destination") {
+		if t == "" {
+			return true, queryError("%s: a type is needed after %s_", name, k)
+		}
+		kind = k
+	}
+	switch kind {
+	case "bizTransaction", "source", "destination", "transformationID", "correctiveEventID",
+		"persistentDisposition_set", "persistentDisposition_unset":
+	default:
+		return false, nil
+	}
+	alts, err := alternatives(name, val)
+	if err != nil {
+		return true, err
+	}
+	for i, a := range alts {
+		switch {
+		case strings.HasPrefix(kind, "persistentDisposition"):
+			if slices.Contains(dispositions, a) {
+				alts[i] = CBVURI("Disp-", a)
+			} else if !isURI(a) {
+				return true, queryError("%s: %q is neither a disposition nor a URI", name, a)
+			}
+		case kind == "correctiveEventID":
+			if !isURI(a) {
+				return true, queryError("%s: %q is not a URI", name, a)
+			}
+		default:
+			c, err := s.Parser.IDs.Canonical(a)
+			if err != nil || !isURI(a) {
+				return true, queryError("%s: %q is not a valid identifier", name, a)
+			}
+			alts[i] = c
+		}
+	}
+	args := []any{field}
+	for _, a := range alts {
+		args = append(args, a)
+	}
+	q.where = append(q.where, "id IN (SELECT event FROM epcis_event_fields WHERE name = ? AND value IN ("+placeholders(len(alts))+"))")
+	q.args = append(q.args, args...)
+	return true, nil
+}
+
+var quantityOps = map[string]string{"EQ": "=", "GT": ">", "GE": ">=", "LT": "<", "LE": "<="}
+
+// quantityParam reads EQ_/GT_/GE_/LT_/LE_quantity, optionally with a unit
+// (GE_quantity_KGM): a quantity of any quantity list of the event.
+func quantityParam(q *Query, name, val string) (ok bool, err error) {
+	op, rest, found := strings.Cut(name, "_")
+	if !found || quantityOps[op] == "" {
+		return false, nil
+	}
+	rest, isQ := strings.CutPrefix(rest, "quantity")
+	if !isQ || rest != "" && !strings.HasPrefix(rest, "_") {
+		return false, nil
+	}
+	uom := strings.TrimPrefix(rest, "_")
+	if rest != "" && !uomPattern.MatchString(uom) {
+		return true, queryError("%s: %q is not a unit code", name, uom)
+	}
+	n, err := strconv.ParseFloat(val, 64)
+	if err != nil {
+		return true, queryError("%s: %q is not a number", name, val)
+	}
+	cond := "role IN ('class', 'childClass', 'inputClass', 'outputClass') AND quantity " + quantityOps[op] + " ?"
+	args := []any{n}
+	if uom != "" {
+		cond += " AND uom = ?"
+		args = append(args, uom)
+	}
+	q.where = append(q.where, "id IN (SELECT event FROM epcis_event_epcs WHERE "+cond+")")
+	q.args = append(q.args, args...)
+	return true, nil
 }

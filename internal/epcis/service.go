@@ -254,11 +254,11 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime 
 	ev := r.ev
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO epcis_events (event_id, event_type, event_time, record_time, tz_offset, action,
-		biz_step, disposition, read_point, biz_location, error_declared, error_reason, capture_id, body, context)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		biz_step, disposition, read_point, biz_location, error_declared, error_reason, declaration_time, capture_id, body, context)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ev.EventID, ev.Type, store.FormatTime(ev.EventTime), store.FormatTime(recordTime), ev.TimeZone, ev.Action,
-		ev.BizStep, ev.Disposition, ev.ReadPoint, ev.BizLocation, boolInt(ev.ErrorDeclared), ev.ErrorReason, captureID,
-		r.body, r.context).Scan(&id)
+		ev.BizStep, ev.Disposition, ev.ReadPoint, ev.BizLocation, boolInt(ev.ErrorDeclared), ev.ErrorReason,
+		declarationTime(ev), captureID, r.body, r.context).Scan(&id)
 	if store.IsUniqueViolation(err) {
 		return errDuplicate{ev.EventID}
 	}
@@ -269,28 +269,50 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime 
 	// so a document costs a few statements per event, not one per EPC.
 	for start := 0; start < len(ev.EPCs); start += epcChunk {
 		part := ev.EPCs[start:min(start+epcChunk, len(ev.EPCs))]
-		args := make([]any, 0, 3*len(part))
+		args := make([]any, 0, 5*len(part))
 		for _, e := range part {
-			args = append(args, id, string(e.Role), e.ID)
+			var q any
+			if e.Quantity != nil {
+				q = *e.Quantity
+			}
+			args = append(args, id, string(e.Role), e.ID, q, e.UOM)
 		}
-		if _, err := tx.ExecContext(ctx, epcInsert(len(part)), args...); err != nil {
+		if _, err := tx.ExecContext(ctx, epcInserts[len(part)], args...); err != nil {
+			return err
+		}
+	}
+	for start := 0; start < len(ev.Fields); start += epcChunk {
+		part := ev.Fields[start:min(start+epcChunk, len(ev.Fields))]
+		args := make([]any, 0, 3*len(part))
+		for _, f := range part {
+			args = append(args, id, f.Name, f.Value)
+		}
+		if _, err := tx.ExecContext(ctx, fieldInserts[len(part)], args...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+func declarationTime(ev *Event) string {
+	if !ev.ErrorDeclared {
+		return ""
+	}
+	return store.FormatTime(ev.DeclarationTime)
+}
+
 const epcChunk = 64
 
-// epcInserts[n] is the statement inserting n identifier rows.
-var epcInserts = func() (s [epcChunk + 1]string) {
+// epcInserts[n] and fieldInserts[n] insert n identifier or field rows.
+var epcInserts, fieldInserts = multiInsert("INSERT INTO epcis_event_epcs (event, role, epc, quantity, uom) VALUES ", "(?, ?, ?, ?, ?)"),
+	multiInsert("INSERT INTO epcis_event_fields (event, name, value) VALUES ", "(?, ?, ?)")
+
+func multiInsert(head, row string) (s [epcChunk + 1]string) {
 	for n := 1; n <= epcChunk; n++ {
-		s[n] = "INSERT INTO epcis_event_epcs (event, role, epc) VALUES " + strings.TrimSuffix(strings.Repeat("(?, ?, ?), ", n), ", ")
+		s[n] = head + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 	}
 	return s
-}()
-
-func epcInsert(n int) string { return epcInserts[n] }
+}
 
 func boolInt(b bool) int {
 	if b {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -267,6 +268,50 @@ func TestCaptureRules(t *testing.T) {
 		db.QueryRowContext(f.ctx, `SELECT count(*) FROM epcis_events`).Scan(&n)
 		if n != 0 {
 			t.Errorf("%d events stored by a failed capture", n)
+		}
+	})
+}
+
+// The query parameters on the indexed fields, on the example that has
+// every field of a TransformationEvent (and the object event's).
+func TestQueryFields(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for _, name := range []string{"transformation_event_all_possible_fields.jsonld", "object_event_all_possible_fields.jsonld"} {
+			raw, _ := readJSON(t, filepath.Join(dataDir, "examples/WithFullCombinationOfFields", name))
+			if job, err := f.svc.Capture(f.ctx, f.op, raw); err != nil || !job.Success {
+				t.Fatalf("%s: %v %+v", name, err, job)
+			}
+		}
+		for query, want := range map[string]int{
+			"EQ_transformationID=urn:epc:id:gdti:0614141.12345.400":                                                            1,
+			"EQ_transformationID=https://id.gs1.org/253/0614141123452400":                                                      1,
+			"EQ_source_location=urn:epc:id:sgln:4012345.00225.0":                                                               2,
+			"EQ_source_owning_party=urn:epc:id:pgln:4012345.00225":                                                             2,
+			"EQ_destination_possessing_party=urn:epc:id:pgln:0614141.00777":                                                    2,
+			"EQ_destination_location=urn:epc:id:pgln:0614141.00777":                                                            0,
+			"EQ_persistentDisposition_set=completeness_verified":                                                               2,
+			"EQ_persistentDisposition_unset=https://ref.gs1.org/cbv/Disp-completeness_inferred":                                2,
+			"EQ_correctiveEventID=ni:///sha-256%3Bfec9667280c4710a3fa9558b7bc8ddc2ced0dc442d87f82becae24bb6ca6a46f?ver=CBV2.0": 2,
+			"EXISTS_sensorElementList":                                                                                         2,
+			"EQ_quantity_KGM=200":                                                                                              1,
+			"eventType=ObjectEvent&EQ_bizTransaction_po=urn:epc:id:gdti:0614141.00001.1618034":                                 1,
+		} {
+			v, err := url.ParseQuery(query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := f.svc.ParseQuery(v)
+			if err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			page, err := f.svc.QueryEvents(f.ctx, f.op, q, v)
+			if err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			if len(page.Events) != want {
+				t.Errorf("%s: %d events, want %d", query, len(page.Events), want)
+			}
 		}
 	})
 }

@@ -48,10 +48,23 @@ const (
 	RoleOutputClass Role = "outputClass"
 )
 
-// EPCRef is one identifier of an event, in canonical form.
+// EPCRef is one identifier of an event, in canonical form; a class of a
+// quantity list has its quantity and unit when given.
 type EPCRef struct {
-	Role Role
-	ID   string
+	Role     Role
+	ID       string
+	Quantity *float64
+	UOM      string
+}
+
+// Field is an indexed value of an event besides its identifiers, named as
+// the query parameter that looks for it: bizTransaction_{type},
+// source_{type}, destination_{type}, transformationID, correctiveEventID,
+// persistentDisposition_set, persistentDisposition_unset, and
+// sensorElementList (no value) for the EXISTS_ parameter.
+type Field struct {
+	Name  string
+	Value string
 }
 
 // Event is a validated event: its indexed fields, canonical, and its body
@@ -69,7 +82,10 @@ type Event struct {
 	// ErrorDeclared is set when the event carries an errorDeclaration.
 	ErrorDeclared bool
 	ErrorReason   string
-	EPCs          []EPCRef
+	// DeclarationTime is the errorDeclaration's, when declared.
+	DeclarationTime time.Time
+	EPCs            []EPCRef
+	Fields          []Field
 	// Body is the event as received (numbers as json.Number), without
 	// recordTime, which the repository sets.
 	Body map[string]any
@@ -573,7 +589,7 @@ func (c *checker) errorDeclaration(path string, v any, ev *Event) {
 	ev.ErrorDeclared = true
 	c.names(path, ed, true, "declarationTime", "reason", "correctiveEventIDs")
 	if dt, ok := ed["declarationTime"]; ok {
-		c.time(join(path, "declarationTime"), dt)
+		ev.DeclarationTime = c.time(join(path, "declarationTime"), dt)
 	} else {
 		c.fail(join(path, "declarationTime"), "is required")
 	}
@@ -582,7 +598,7 @@ func (c *checker) errorDeclaration(path string, v any, ev *Event) {
 	}
 	if ids, ok := ed["correctiveEventIDs"]; ok {
 		for i, x := range c.array(join(path, "correctiveEventIDs"), ids, 0, false) {
-			c.uri(fmt.Sprintf("%s.correctiveEventIDs[%d]", path, i), x)
+			ev.Fields = append(ev.Fields, Field{"correctiveEventID", c.uri(fmt.Sprintf("%s.correctiveEventIDs[%d]", path, i), x)})
 		}
 	}
 }
@@ -609,10 +625,10 @@ func (c *checker) eventBody(path string, m map[string]any, ev *Event) {
 	c.quantities(path, m, "inputQuantityList", RoleInputClass, ev)
 	c.quantities(path, m, "outputQuantityList", RoleOutputClass, ev)
 	if v, ok := m["parentID"]; ok {
-		ev.EPCs = append(ev.EPCs, EPCRef{RoleParent, c.ident(join(path, "parentID"), v)})
+		ev.EPCs = append(ev.EPCs, EPCRef{Role: RoleParent, ID: c.ident(join(path, "parentID"), v)})
 	}
 	if v, ok := m["transformationID"]; ok {
-		c.uri(join(path, "transformationID"), v)
+		ev.Fields = append(ev.Fields, Field{"transformationID", c.ident(join(path, "transformationID"), v)})
 	}
 	if v, ok := m["bizStep"]; ok {
 		ev.BizStep = c.vocab(join(path, "bizStep"), v, bizSteps, "BizStep-")
@@ -630,7 +646,8 @@ func (c *checker) eventBody(path string, m map[string]any, ev *Event) {
 			for _, k := range []string{"set", "unset"} {
 				if x, ok := pd[k]; ok {
 					for i, d := range c.array(join(p, k), x, 1, true) {
-						c.vocab(fmt.Sprintf("%s.%s[%d]", p, k, i), d, dispositions, "Disp-")
+						v := c.vocab(fmt.Sprintf("%s.%s[%d]", p, k, i), d, dispositions, "Disp-")
+						ev.Fields = append(ev.Fields, Field{"persistentDisposition_" + k, v})
 					}
 				}
 			}
@@ -647,20 +664,22 @@ func (c *checker) eventBody(path string, m map[string]any, ev *Event) {
 				break
 			}
 			c.names(q, bt, false, "type", "bizTransaction")
+			name := "bizTransaction"
 			if t, ok := bt["type"]; ok {
-				c.vocab(join(q, "type"), t, bizTransactionTypes, "BTT-")
+				name += "_" + strings.TrimPrefix(c.vocab(join(q, "type"), t, bizTransactionTypes, "BTT-"), CBVURI("BTT-", ""))
 			}
 			if id, ok := bt["bizTransaction"]; ok {
-				c.uri(join(q, "bizTransaction"), id)
+				ev.Fields = append(ev.Fields, Field{name, c.ident(join(q, "bizTransaction"), id)})
 			} else {
 				c.fail(join(q, "bizTransaction"), "is required")
 			}
 		}
 	}
-	c.sourceDest(path, m, "sourceList", "source")
-	c.sourceDest(path, m, "destinationList", "destination")
+	c.sourceDest(path, m, "sourceList", "source", ev)
+	c.sourceDest(path, m, "destinationList", "destination", ev)
 	if v, ok := m["sensorElementList"]; ok {
 		c.sensors(join(path, "sensorElementList"), v)
+		ev.Fields = append(ev.Fields, Field{"sensorElementList", ""})
 	}
 	if v, ok := m["ilmd"]; ok {
 		p := join(path, "ilmd")
@@ -710,7 +729,7 @@ func (c *checker) epcList(path string, m map[string]any, key string, role Role, 
 	}
 	p := join(path, key)
 	for i, x := range c.array(p, v, 0, unique) {
-		ev.EPCs = append(ev.EPCs, EPCRef{role, c.ident(fmt.Sprintf("%s[%d]", p, i), x)})
+		ev.EPCs = append(ev.EPCs, EPCRef{Role: role, ID: c.ident(fmt.Sprintf("%s[%d]", p, i), x)})
 	}
 }
 
@@ -729,19 +748,27 @@ func (c *checker) quantities(path string, m map[string]any, key string, role Rol
 			return
 		}
 		c.names(q, qe, false, "epcClass", "quantity", "uom")
+		ref := EPCRef{Role: role}
 		if cl, ok := qe["epcClass"]; ok {
-			ev.EPCs = append(ev.EPCs, EPCRef{role, c.ident(join(q, "epcClass"), cl)})
+			ref.ID = c.ident(join(q, "epcClass"), cl)
 		} else {
 			c.fail(join(q, "epcClass"), "is required")
 		}
 		if n, ok := qe["quantity"]; ok {
 			c.number(join(q, "quantity"), n)
+			if x, ok := n.(json.Number); ok {
+				if f, err := x.Float64(); err == nil {
+					ref.Quantity = &f
+				}
+			}
 		}
 		if u, ok := qe["uom"]; ok {
 			if s, ok := c.str(join(q, "uom"), u); ok && !uomPattern.MatchString(s) {
 				c.fail(join(q, "uom"), "must be a UN/CEFACT unit code such as KGM")
 			}
+			ref.UOM, _ = u.(string)
 		}
+		ev.EPCs = append(ev.EPCs, ref)
 	}
 }
 
@@ -763,7 +790,7 @@ func (c *checker) location(path string, m map[string]any, key string) string {
 	return c.ident(join(p, "id"), id)
 }
 
-func (c *checker) sourceDest(path string, m map[string]any, key, field string) {
+func (c *checker) sourceDest(path string, m map[string]any, key, field string, ev *Event) {
 	v, ok := m[key]
 	if !ok {
 		return
@@ -776,13 +803,14 @@ func (c *checker) sourceDest(path string, m map[string]any, key, field string) {
 			return
 		}
 		c.names(q, sd, false, "type", field)
+		name := field
 		if t, ok := sd["type"]; ok {
-			c.vocab(join(q, "type"), t, sourceDestTypes, "SDT-")
+			name += "_" + strings.TrimPrefix(c.vocab(join(q, "type"), t, sourceDestTypes, "SDT-"), CBVURI("SDT-", ""))
 		} else {
 			c.fail(join(q, "type"), "is required")
 		}
 		if id, ok := sd[field]; ok {
-			c.ident(join(q, field), id)
+			ev.Fields = append(ev.Fields, Field{name, c.ident(join(q, field), id)})
 		} else {
 			c.fail(join(q, field), "is required")
 		}

@@ -188,6 +188,16 @@ func TestCaptureAndQuery(t *testing.T) {
 			{"EQ_errorReason=did_not_occur", 1},
 			{"EQ_errorReason=incorrect_data", 0},
 			{"EQ_bizLocation=urn:epc:id:sgln:0012345.11111.0", 1},
+			{"EQ_bizTransaction_po=http://transaction.acme.com/po/12345678", 2},
+			{"EQ_bizTransaction_desadv=urn:epcglobal:cbv:bt:0614141073467:1152|urn:x:y", 1},
+			{"EQ_bizTransaction_inv=http://transaction.acme.com/po/12345678", 0},
+			{"EQ_quantity=25", 2},
+			{"GT_quantity=25", 1},
+			{"GE_quantity_KGM=10&LT_quantity=11", 1},
+			{"LE_quantity_KGM=9", 0},
+			{"GE_errorDeclaration_Time=2026-03-02T00:00:00Z", 1},
+			{"LT_errorDeclaration_Time=2026-03-02T00:00:00Z", 0},
+			{"EXISTS_sensorElementList", 0},
 			{"eventType=ObjectEvent", 2},
 			{"eventType=AggregationEvent|TransformationEvent", 3},
 			{"EQ_bizStep=shipping", 1},
@@ -214,7 +224,7 @@ func TestCaptureAndQuery(t *testing.T) {
 		}
 		for _, q := range []string{"foo=1", "EQ_action=LOOK", "GE_eventTime=yesterday", "orderBy=bizStep", "perPage=0",
 			"eventType=ObjectEvent&eventType=AggregationEvent", "MATCH_epc=urn:epc:id:sgtin:0614141.107346", "nextPageToken=%%%",
-			"EQ_bizStep=|shipping"} {
+			"EQ_bizStep=|shipping", "EQ_bizTransaction_=x", "GT_quantity=many", "GT_quantity_kg=1", "EQ_source_owning_party=not%20a%20uri"} {
 			problem(t, q, f.do("GET", "/epcis/events?"+q, f.token, ""), 400, "epcisException:QueryParameterException")
 		}
 		problem(t, "maxEventCount", f.do("GET", "/epcis/events?maxEventCount=2", f.token, ""), 413, "epcisException:QueryTooLargeException")

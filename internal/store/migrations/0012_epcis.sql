@@ -37,6 +37,7 @@ CREATE TABLE epcis_events (
     biz_location TEXT NOT NULL DEFAULT '',
     error_declared INTEGER NOT NULL DEFAULT 0,
     error_reason TEXT NOT NULL DEFAULT '',
+    declaration_time TEXT NOT NULL DEFAULT '',
     capture_id BIGINT NOT NULL REFERENCES epcis_captures (id),
     body TEXT NOT NULL,
     context TEXT NOT NULL
@@ -51,11 +52,26 @@ CREATE INDEX epcis_events_biz_location ON epcis_events (biz_location, event_time
 
 -- Every identifier of every event, canonical, with where it appears: epc
 -- (epcList), parent, child, input, output, and the quantity classes class,
--- childClass, inputClass, outputClass.
+-- childClass, inputClass, outputClass with their quantity and unit.
 CREATE TABLE epcis_event_epcs (
     event BIGINT NOT NULL REFERENCES epcis_events (id),
     role TEXT NOT NULL,
-    epc TEXT NOT NULL
+    epc TEXT NOT NULL,
+    quantity DOUBLE PRECISION,
+    uom TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX epcis_event_epcs_epc ON epcis_event_epcs (epc, role, event);
 CREATE INDEX epcis_event_epcs_event ON epcis_event_epcs (event);
+
+-- Other values the queries look for, named as their query parameter:
+-- bizTransaction_{type}, source_{type}, destination_{type} (identifiers
+-- canonical), transformationID, correctiveEventID,
+-- persistentDisposition_set/_unset (CBV URIs), sensorElementList (empty
+-- value, for EXISTS_sensorElementList).
+CREATE TABLE epcis_event_fields (
+    event BIGINT NOT NULL REFERENCES epcis_events (id),
+    name TEXT NOT NULL,
+    value TEXT NOT NULL
+);
+CREATE INDEX epcis_event_fields_value ON epcis_event_fields (name, value, event);
+CREATE INDEX epcis_event_fields_event ON epcis_event_fields (event);
