@@ -4,11 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -312,6 +314,63 @@ func TestQueryFields(t *testing.T) {
 			if len(page.Events) != want {
 				t.Errorf("%s: %d events, want %d", query, len(page.Events), want)
 			}
+		}
+	})
+}
+
+// Captures running at once stay all-or-nothing: of documents that share an
+// event, exactly one is stored whole, the others not at all.
+func TestConcurrentCapture(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		const n = 6
+		docs := make([][]byte, n)
+		for i := range docs {
+			// Each document has its own ten events and the shared one.
+			var d map[string]any
+			json.Unmarshal([]byte(`{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"], "type": "EPCISDocument",
+				"schemaVersion": "2.0", "creationDate": "2026-03-01T00:00:00Z", "epcisBody": {"eventList": []}}`), &d)
+			var list []any
+			for j := 0; j <= 10; j++ {
+				serial := 1000*i + j
+				if j == 10 {
+					serial = 999999 // the shared event
+				}
+				var ev map[string]any
+				json.Unmarshal([]byte(oneEvent), &ev)
+				delete(ev, "@context")
+				ev["epcList"] = []any{fmt.Sprintf("urn:epc:id:sgtin:8930000.012345.%d", serial)}
+				list = append(list, ev)
+			}
+			d["epcisBody"].(map[string]any)["eventList"] = list
+			docs[i], _ = json.Marshal(d)
+		}
+		var wg sync.WaitGroup
+		ok := make(chan bool, n)
+		for _, d := range docs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				job, err := f.svc.Capture(f.ctx, f.op, d)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				ok <- job.Success
+			}()
+		}
+		wg.Wait()
+		close(ok)
+		succeeded := 0
+		for s := range ok {
+			if s {
+				succeeded++
+			}
+		}
+		var events int
+		db.QueryRowContext(f.ctx, `SELECT count(*) FROM epcis_events`).Scan(&events)
+		if succeeded != 1 || events != 11 {
+			t.Errorf("%d captures succeeded, %d events stored; want 1 and 11", succeeded, events)
 		}
 	})
 }
