@@ -27,6 +27,9 @@ type Query struct {
 	limit, maxCount int
 	perPage         int
 	after           *pageToken
+	// namespaces are the prefixes of extension parameters the client
+	// declared (GS1-Extensions header) over the standard ones.
+	namespaces map[string]string
 }
 
 // pageToken is where the previous page ended: the sort key and id of its
@@ -101,8 +104,11 @@ func placeholders(n int) string {
 
 // ParseQuery reads SimpleEventQuery parameters; unknown, repeated or
 // malformed ones are a QueryParameterException.
-func (s *Service) ParseQuery(v url.Values) (*Query, error) {
-	q := &Query{orderBy: "id", perPage: DefaultPerPage}
+func (s *Service) ParseQuery(v url.Values, extensions map[string]string) (*Query, error) {
+	q := &Query{orderBy: "id", perPage: DefaultPerPage, namespaces: namespaces(nil)}
+	for p, ns := range extensions {
+		q.namespaces[p] = ns
+	}
 	for _, name := range slices.Sorted(mapsKeys(v)) {
 		vals := v[name]
 		if len(vals) != 1 {
@@ -168,6 +174,9 @@ func (s *Service) queryParam(q *Query, name, val string) error {
 		return err
 	}
 	if ok, err := quantityParam(q, name, val); ok {
+		return err
+	}
+	if ok, err := q.extensionParam(name, val); ok {
 		return err
 	}
 	switch name {
@@ -633,4 +642,74 @@ func quantityParam(q *Query, name, val string) (ok bool, err error) {
 	q.where = append(q.where, "id IN (SELECT event FROM epcis_event_epcs WHERE "+cond+")")
 	q.args = append(q.args, args...)
 	return true, nil
+}
+
+// extensionParam reads the parameters on extension fields:
+// {EQ,GT,GE,LT,LE}_[ILMD_]{prefix}:{local} and EXISTS_[ILMD_]{prefix}:{local}.
+// The prefix is resolved through the request's GS1-Extensions header
+// (prefix=namespace pairs) when it names it, else matched as captured.
+// Comparisons other than EQ_ are numeric.
+func (q *Query) extensionParam(name, val string) (ok bool, err error) {
+	op, field, found := strings.Cut(name, "_")
+	if !found || quantityOps[op] == "" && op != "EXISTS" {
+		return false, nil
+	}
+	scope := ""
+	if f, isILMD := strings.CutPrefix(field, "ILMD_"); isILMD {
+		scope, field = "ILMD", f
+	}
+	prefix, local, isExt := strings.Cut(field, ":")
+	if !isExt || prefix == "" || local == "" || strings.ContainsAny(field, "/{}") {
+		return false, nil
+	}
+	column, key := "name", field
+	if ns := q.namespaces[prefix]; ns != "" {
+		column, key = "iri", "{"+ns+"}"+local
+	}
+	cond := "scope = ? AND " + column + " = ?"
+	args := []any{scope, key}
+	switch op {
+	case "EXISTS":
+		if val != "" && val != "true" {
+			return true, queryError("%s takes no value", name)
+		}
+	case "EQ":
+		alts, err := alternatives(name, val)
+		if err != nil {
+			return true, err
+		}
+		cond += " AND value IN (" + placeholders(len(alts)) + ")"
+		for _, a := range alts {
+			args = append(args, a)
+		}
+	default:
+		n, err := strconv.ParseFloat(val, 64)
+		if err != nil {
+			return true, queryError("%s: %q is not a number", name, val)
+		}
+		cond += " AND num " + quantityOps[op] + " ?"
+		args = append(args, n)
+	}
+	q.where = append(q.where, "id IN (SELECT event FROM epcis_event_extensions WHERE "+cond+")")
+	q.args = append(q.args, args...)
+	return true, nil
+}
+
+// ParseExtensionsHeader reads a GS1-Extensions header: prefix=namespace
+// pairs separated by commas.
+func ParseExtensionsHeader(h string) (map[string]string, error) {
+	out := map[string]string{}
+	for part := range strings.SplitSeq(h, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		p, ns, ok := strings.Cut(part, "=")
+		p, ns = strings.TrimSpace(p), strings.Trim(strings.TrimSpace(ns), `"`)
+		if !ok || p == "" || !isURI(ns) {
+			return nil, queryError("GS1-Extensions: %q is not prefix=namespace", part)
+		}
+		out[p] = ns
+	}
+	return out, nil
 }

@@ -185,7 +185,7 @@ func (s *Service) store(ctx context.Context, a *identity.Actor, unit int64, even
 		if err != nil {
 			return nil, err
 		}
-		rows[i] = eventRow{ev: ev, body: string(body), context: string(ctxJSON)}
+		rows[i] = eventRow{ev: ev, body: string(body), context: string(ctxJSON), exts: extensions(ev)}
 	}
 	if job.Success {
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -232,6 +232,7 @@ type eventRow struct {
 	ev      *Event
 	body    string
 	context string
+	exts    []Extension
 }
 
 func insertJob(ctx context.Context, tx *store.Tx, job *CaptureJob) (int64, error) {
@@ -281,6 +282,20 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime 
 			return err
 		}
 	}
+	for start := 0; start < len(r.exts); start += epcChunk {
+		part := r.exts[start:min(start+epcChunk, len(r.exts))]
+		args := make([]any, 0, 6*len(part))
+		for _, e := range part {
+			var num any
+			if e.Num != nil {
+				num = *e.Num
+			}
+			args = append(args, id, e.Scope, e.Name, e.IRI, e.Value, num)
+		}
+		if _, err := tx.ExecContext(ctx, extInserts[len(part)], args...); err != nil {
+			return err
+		}
+	}
 	for start := 0; start < len(ev.Fields); start += epcChunk {
 		part := ev.Fields[start:min(start+epcChunk, len(ev.Fields))]
 		args := make([]any, 0, 3*len(part))
@@ -306,6 +321,8 @@ const epcChunk = 64
 // epcInserts[n] and fieldInserts[n] insert n identifier or field rows.
 var epcInserts, fieldInserts = multiInsert("INSERT INTO epcis_event_epcs (event, role, epc, quantity, uom) VALUES ", "(?, ?, ?, ?, ?)"),
 	multiInsert("INSERT INTO epcis_event_fields (event, name, value) VALUES ", "(?, ?, ?)")
+
+var extInserts = multiInsert("INSERT INTO epcis_event_extensions (event, scope, name, iri, value, num) VALUES ", "(?, ?, ?, ?, ?, ?)")
 
 func multiInsert(head, row string) (s [epcChunk + 1]string) {
 	for n := 1; n <= epcChunk; n++ {

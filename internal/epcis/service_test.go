@@ -303,7 +303,7 @@ func TestQueryFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			q, err := f.svc.ParseQuery(v)
+			q, err := f.svc.ParseQuery(v, map[string]string{"e1": "http://example.com/ext1/"})
 			if err != nil {
 				t.Fatalf("%s: %v", query, err)
 			}

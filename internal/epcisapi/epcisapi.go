@@ -327,7 +327,11 @@ func (h *handler) queryEvents(w http.ResponseWriter, r *http.Request) error {
 
 // runQuery answers a SimpleEventQuery; the next page's link keeps the path.
 func (h *handler) runQuery(w http.ResponseWriter, r *http.Request, v url.Values) error {
-	q, err := h.app.Trace.ParseQuery(v)
+	ext, err := epcis.ParseExtensionsHeader(r.Header.Get("GS1-Extensions"))
+	if err != nil {
+		return err
+	}
+	q, err := h.app.Trace.ParseQuery(v, ext)
 	if err != nil {
 		return err
 	}

@@ -75,3 +75,20 @@ CREATE TABLE epcis_event_fields (
 );
 CREATE INDEX epcis_event_fields_value ON epcis_event_fields (name, value, event);
 CREATE INDEX epcis_event_fields_event ON epcis_event_fields (event);
+
+-- The events' extension fields, top-level (scope '') and in the ILMD (scope
+-- ILMD), for the EQ_/GT_/…/EXISTS_ parameters on them: the name as sent
+-- (prefix:local) and with its namespace expanded from the @context
+-- ({namespace}local); each scalar value (each element of an array), as
+-- text and, when it is a number, as a number.
+CREATE TABLE epcis_event_extensions (
+    event BIGINT NOT NULL REFERENCES epcis_events (id),
+    scope TEXT NOT NULL,
+    name TEXT NOT NULL,
+    iri TEXT NOT NULL,
+    value TEXT NOT NULL,
+    num DOUBLE PRECISION
+);
+CREATE INDEX epcis_event_extensions_iri ON epcis_event_extensions (scope, iri, value);
+CREATE INDEX epcis_event_extensions_name ON epcis_event_extensions (scope, name, value);
+CREATE INDEX epcis_event_extensions_event ON epcis_event_extensions (event);
