@@ -297,7 +297,19 @@ func TestQueryFields(t *testing.T) {
 			"EQ_correctiveEventID=ni:///sha-256%3Bfec9667280c4710a3fa9558b7bc8ddc2ced0dc442d87f82becae24bb6ca6a46f?ver=CBV2.0": 2,
 			"EXISTS_sensorElementList":                                                                                         2,
 			"EQ_quantity_KGM=200":                                                                                              1,
-			"eventType=ObjectEvent&EQ_bizTransaction_po=urn:epc:id:gdti:0614141.00001.1618034":                                 1,
+			"EQ_ext1:string=string":                                                                                            2,
+			"EQ_e1:string=string":                                                                                              2,
+			"EQ_e1:string=other":                                                                                               0,
+			"GT_e1:int=9&LE_e1:int=10":                                                                                         2,
+			"GT_e1:int=10":                                                                                                     0,
+			"EXISTS_ext1:float":                                                                                                2,
+			"EXISTS_ILMD_ext1:float":                                                                                           2,
+			// The transformation example rebinds cbvmda in its @context:
+			// the same prefix, another namespace, so only one matches.
+			"EQ_ILMD_cbvmda:lotNumber=ABC123":     1,
+			"EQ_ILMD_cbvmda:lotNumber=ABC123|XYZ": 1,
+			"EXISTS_ext1:nothing":                 0,
+			"eventType=ObjectEvent&EQ_bizTransaction_po=urn:epc:id:gdti:0614141.00001.1618034": 1,
 		} {
 			v, err := url.ParseQuery(query)
 			if err != nil {

@@ -331,3 +331,33 @@ func TestDiscovery(t *testing.T) {
 	f.app.Trace.Limits.MaxBytes = 64
 	problem(t, "too large", f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")), 413, "epcisException:CaptureLimitExceededException")
 }
+
+// Extension parameters take their prefixes from the GS1-Extensions header.
+func TestExtensionPrefixes(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	if r := f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")); r.status != 202 {
+		t.Fatalf("capture: %d %s", r.status, r.body)
+	}
+	query := func(header string) *response {
+		req, _ := http.NewRequest("GET", f.ts.URL+"/epcis/events?EQ_my:myField=Example%20of%20a%20vendor%2Fuser%20extension", nil)
+		req.Header.Set("Authorization", "Bearer "+f.token)
+		if header != "" {
+			req.Header.Set("GS1-Extensions", header)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return &response{res.StatusCode, res.Header, string(b)}
+	}
+	// The example writes example:myField with example = http://ns.example.com/epcis/.
+	if r := query("my=http://ns.example.com/epcis/"); r.status != 200 || strings.Count(r.body, `"example:myField"`) != 1 {
+		t.Errorf("declared prefix: %d %s", r.status, r.body)
+	}
+	if r := query(""); r.status != 200 || strings.Contains(r.body, `"example:myField"`) {
+		t.Errorf("undeclared prefix matched: %d %s", r.status, r.body)
+	}
+	problem(t, "malformed header", query("my"), 400, "epcisException:QueryParameterException")
+}
