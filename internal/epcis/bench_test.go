@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -124,4 +126,63 @@ func benchActor(b *testing.B, db *store.DB) *identity.Actor {
 		b.Fatal(err)
 	}
 	return a
+}
+
+// BenchmarkQueryMatchEPC: MATCH_epc with an event-time window over 20,000
+// stored events, beside the raw indexed lookup of the same identifier's
+// rows in the same run.
+//
+//	go test -run XXX -bench QueryMatchEPC -benchtime 200x ./internal/epcis/
+func BenchmarkQueryMatchEPC(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			var db *store.DB
+			if engine == "sqlite" {
+				db = storetest.SQLite(b)
+			} else {
+				db = storetest.Postgres(b)
+			}
+			svc := epcis.NewService(db, provincialBase)
+			op := benchActor(b, db)
+			ctx := context.Background()
+			const docs, perDoc = 200, 100
+			for i := 0; i < docs; i++ {
+				if job, err := svc.Capture(ctx, op, document(i*perDoc, perDoc)); err != nil || !job.Success {
+					b.Fatal(err, job)
+				}
+			}
+			b.ResetTimer()
+			var query, raw time.Duration
+			lat := make([]time.Duration, b.N)
+			for i := 0; i < b.N; i++ {
+				s := (i * 7919) % (docs * perDoc)
+				epc := fmt.Sprintf("urn:epc:id:sgtin:8930000.012345.%d", 2*s)
+				v := url.Values{"MATCH_epc": {epc}, "GE_eventTime": {"2026-03-01T00:00:00Z"}, "LT_eventTime": {"2026-04-01T00:00:00Z"}}
+				start := time.Now()
+				q, err := svc.ParseQuery(v, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				page, err := svc.QueryEvents(ctx, op, q, v)
+				if err != nil || len(page.Events) != 1 {
+					b.Fatal(err, len(page.Events))
+				}
+				lat[i] = time.Since(start)
+				query += lat[i]
+				canon, _ := svc.Parser.IDs.Canonical(epc)
+				start = time.Now()
+				var body string
+				err = db.QueryRowContext(ctx, `SELECT e.body FROM epcis_event_epcs x JOIN epcis_events e ON e.id = x.event WHERE x.epc = ?`, canon).Scan(&body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				raw += time.Since(start)
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds()), "µs/query-p95")
+			b.ReportMetric(float64(query.Microseconds())/float64(b.N), "µs/query")
+			b.ReportMetric(float64(raw.Microseconds())/float64(b.N), "µs/raw-lookup")
+			b.ReportMetric(float64(query)/float64(raw), "ratio")
+		})
+	}
 }
