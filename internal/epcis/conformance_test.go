@@ -185,10 +185,31 @@ func FuzzDocument(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(data)
+		// And each of its events on its own, with the document's context.
+		var doc map[string]any
+		if json.Unmarshal(data, &doc) == nil {
+			for _, e := range eventListOf(doc) {
+				if ev, ok := e.(map[string]any); ok {
+					ev["@context"] = doc["@context"]
+					b, _ := json.Marshal(ev)
+					f.Add(b)
+				}
+			}
+		}
 	}
 	schema := officialSchema(f)
 	p := testParser()
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A bare event too: what ParseEvent accepts, the schema accepts.
+		if ev, err := p.ParseEvent(data); err == nil {
+			inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+			if err != nil {
+				t.Fatalf("accepted, but not JSON to the schema: %v", err)
+			}
+			if err := schema.Validate(inst); err != nil {
+				t.Fatalf("accepted a %s, the schema refuses: %v", ev.Type, err)
+			}
+		}
 		doc, err := p.ParseDocument(data)
 		if err != nil {
 			return

@@ -48,8 +48,10 @@ type Limits struct {
 	MaxBytes  int64 // bytes per request body
 }
 
-// DefaultLimits fit a day's work of a mill in one document.
-var DefaultLimits = Limits{MaxEvents: 10000, MaxBytes: 16 << 20}
+// DefaultLimits fit a day's work of a mill in one document while keeping
+// its transaction, which holds up every other writer, to a fraction of a
+// second.
+var DefaultLimits = Limits{MaxEvents: 2000, MaxBytes: 8 << 20}
 
 // Service is the EPCIS repository.
 type Service struct {

@@ -86,6 +86,10 @@ func (h *handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		h.versionHeaders(w)
+		if err := negotiate(r); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		a, err := h.authenticate(r)
 		if err != nil {
 			h.fail(w, r, err)
@@ -116,6 +120,28 @@ func (h *handler) versionHeaders(w http.ResponseWriter) {
 	hd := w.Header()
 	hd.Set("GS1-EPCIS-Version", "2.0.0")
 	hd.Set("GS1-CBV-Version", "2.0.0")
+}
+
+// negotiate refuses a request for another EPCIS version or for a format
+// other than JSON (EPCIS XML is not served).
+func negotiate(r *http.Request) error {
+	if v := r.Header.Get("GS1-EPCIS-Version"); v != "" && v != "2.0" && !strings.HasPrefix(v, "2.0.") {
+		return &epcis.Exception{Type: epcis.ImplementationException, Status: http.StatusNotAcceptable,
+			Detail: "this repository speaks EPCIS 2.0.0, not " + v}
+	}
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return nil
+	}
+	for part := range strings.SplitSeq(accept, ",") {
+		mt, _, _ := strings.Cut(strings.TrimSpace(part), ";")
+		switch strings.ToLower(strings.TrimSpace(mt)) {
+		case "*/*", "application/*", "application/json", "application/ld+json", "application/problem+json":
+			return nil
+		}
+	}
+	return &epcis.Exception{Type: epcis.ImplementationException, Status: http.StatusNotAcceptable,
+		Detail: "answers are application/ld+json or application/json"}
 }
 
 // options answers the discovery request of a path.

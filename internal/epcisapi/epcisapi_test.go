@@ -312,7 +312,7 @@ func TestDiscovery(t *testing.T) {
 	f := newFixture(t, storetest.SQLite(t))
 	r := f.do("OPTIONS", "/epcis/capture", "", "")
 	if r.status != 204 || r.header.Get("GS1-EPCIS-Version") != "2.0.0" || r.header.Get("GS1-CBV-Version") != "2.0.0" ||
-		r.header.Get("GS1-EPCIS-Capture-Limit") != "10000" || r.header.Get("GS1-EPC-Format") == "" || r.header.Get("Allow") != "OPTIONS, POST" {
+		r.header.Get("GS1-EPCIS-Capture-Limit") != "2000" || r.header.Get("GS1-EPC-Format") == "" || r.header.Get("Allow") != "OPTIONS, POST" {
 		t.Errorf("OPTIONS /epcis/capture: %d %v", r.status, r.header)
 	}
 	if _, ok := r.header["Gs1-Extensions"]; !ok {
@@ -326,6 +326,20 @@ func TestDiscovery(t *testing.T) {
 	r = f.do("DELETE", "/epcis/events", f.token, "")
 	if r.status != 405 || r.header.Get("Allow") != "GET, POST, OPTIONS" {
 		t.Errorf("DELETE /epcis/events: %d %v", r.status, r.header)
+	}
+	// Other versions and formats are refused.
+	for h, v := range map[string]string{"GS1-EPCIS-Version": "1.2", "Accept": "application/xml"} {
+		req, _ := http.NewRequest("GET", f.ts.URL+"/epcis/events", nil)
+		req.Header.Set("Authorization", "Bearer "+f.token)
+		req.Header.Set(h, v)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotAcceptable {
+			t.Errorf("%s: %s: %d", h, v, res.StatusCode)
+		}
 	}
 	// The announced size limit is enforced.
 	f.app.Trace.Limits.MaxBytes = 64
