@@ -47,12 +47,7 @@ func document(first, n int) []byte {
 func BenchmarkCapture(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
-			var db *store.DB
-			if engine == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
-			}
+			db := benchDB(b, engine)
 			f := &fixture{ctx: context.Background(), db: db, svc: epcis.NewService(db, provincialBase)}
 			f.svc.Now = time.Now
 			f.op = benchActor(b, db)
@@ -115,6 +110,13 @@ func rawInsertRate(b *testing.B, db *store.DB, n, per int) float64 {
 	return float64(n) / time.Since(start).Seconds()
 }
 
+func benchDB(b *testing.B, engine string) *store.DB {
+	if engine == "sqlite" {
+		return storetest.SQLite(b)
+	}
+	return storetest.Postgres(b)
+}
+
 func benchActor(b *testing.B, db *store.DB) *identity.Actor {
 	ids := identity.NewService(db, units.NewService(db))
 	u, err := ids.CreateOfficer(context.Background(), identity.SystemActor, identity.NewUser{Username: "bench", FullName: "Bench", Password: "mat-khau-dai"}, identity.RoleTraceOperator, 0)
@@ -136,12 +138,7 @@ func benchActor(b *testing.B, db *store.DB) *identity.Actor {
 func BenchmarkQueryMatchEPC(b *testing.B) {
 	for _, engine := range []string{"sqlite", "postgres"} {
 		b.Run(engine, func(b *testing.B) {
-			var db *store.DB
-			if engine == "sqlite" {
-				db = storetest.SQLite(b)
-			} else {
-				db = storetest.Postgres(b)
-			}
+			db := benchDB(b, engine)
 			svc := epcis.NewService(db, provincialBase)
 			op := benchActor(b, db)
 			ctx := context.Background()

@@ -268,43 +268,42 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime 
 	if err != nil {
 		return err
 	}
-	// The identifiers go in multi-row statements of at most epcChunk rows,
-	// so a document costs a few statements per event, not one per EPC.
-	for start := 0; start < len(ev.EPCs); start += epcChunk {
-		part := ev.EPCs[start:min(start+epcChunk, len(ev.EPCs))]
-		args := make([]any, 0, 5*len(part))
-		for _, e := range part {
-			var q any
-			if e.Quantity != nil {
-				q = *e.Quantity
-			}
-			args = append(args, id, string(e.Role), e.ID, q, e.UOM)
+	// The identifiers, fields and extension values go in multi-row
+	// statements, so a document costs a few statements per event, not one
+	// per identifier.
+	err = insertRows(ctx, tx, &epcInserts, ev.EPCs, func(e EPCRef) []any {
+		var q any
+		if e.Quantity != nil {
+			q = *e.Quantity
 		}
-		if _, err := tx.ExecContext(ctx, epcInserts[len(part)], args...); err != nil {
-			return err
-		}
+		return []any{id, string(e.Role), e.ID, q, e.UOM}
+	})
+	if err != nil {
+		return err
 	}
-	for start := 0; start < len(r.exts); start += epcChunk {
-		part := r.exts[start:min(start+epcChunk, len(r.exts))]
-		args := make([]any, 0, 6*len(part))
-		for _, e := range part {
-			var num any
-			if e.Num != nil {
-				num = *e.Num
-			}
-			args = append(args, id, e.Scope, e.Name, e.IRI, e.Value, num)
+	err = insertRows(ctx, tx, &extInserts, r.exts, func(e Extension) []any {
+		var num any
+		if e.Num != nil {
+			num = *e.Num
 		}
-		if _, err := tx.ExecContext(ctx, extInserts[len(part)], args...); err != nil {
-			return err
-		}
+		return []any{id, e.Scope, e.Name, e.IRI, e.Value, num}
+	})
+	if err != nil {
+		return err
 	}
-	for start := 0; start < len(ev.Fields); start += epcChunk {
-		part := ev.Fields[start:min(start+epcChunk, len(ev.Fields))]
-		args := make([]any, 0, 3*len(part))
-		for _, f := range part {
-			args = append(args, id, f.Name, f.Value)
+	return insertRows(ctx, tx, &fieldInserts, ev.Fields, func(f Field) []any { return []any{id, f.Name, f.Value} })
+}
+
+// insertRows inserts rows in statements of at most epcChunk rows each;
+// stmts[n] is the statement for n rows.
+func insertRows[T any](ctx context.Context, tx *store.Tx, stmts *[epcChunk + 1]string, rows []T, values func(T) []any) error {
+	for start := 0; start < len(rows); start += epcChunk {
+		part := rows[start:min(start+epcChunk, len(rows))]
+		var args []any
+		for _, r := range part {
+			args = append(args, values(r)...)
 		}
-		if _, err := tx.ExecContext(ctx, fieldInserts[len(part)], args...); err != nil {
+		if _, err := tx.ExecContext(ctx, stmts[len(part)], args...); err != nil {
 			return err
 		}
 	}

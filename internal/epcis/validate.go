@@ -121,15 +121,24 @@ func decodeJSON(data []byte) (any, error) {
 	return v, nil
 }
 
-// ParseDocument validates an EPCISDocument or EPCISQueryDocument.
-func (p *Parser) ParseDocument(data []byte) (*Document, error) {
+// decodeObject decodes data that must be one JSON object.
+func decodeObject(data []byte, what string) (map[string]any, error) {
 	v, err := decodeJSON(data)
 	if err != nil {
 		return nil, err
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return nil, &ValidationError{Msg: "a document must be a JSON object"}
+		return nil, &ValidationError{Msg: what + " must be a JSON object"}
+	}
+	return m, nil
+}
+
+// ParseDocument validates an EPCISDocument or EPCISQueryDocument.
+func (p *Parser) ParseDocument(data []byte) (*Document, error) {
+	m, err := decodeObject(data, "a document")
+	if err != nil {
+		return nil, err
 	}
 	c := &checker{p: p}
 	doc := c.document(m)
@@ -141,13 +150,9 @@ func (p *Parser) ParseDocument(data []byte) (*Document, error) {
 
 // ParseEvent validates one event sent on its own (it needs its @context).
 func (p *Parser) ParseEvent(data []byte) (*Event, error) {
-	v, err := decodeJSON(data)
+	m, err := decodeObject(data, "an event")
 	if err != nil {
 		return nil, err
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, &ValidationError{Msg: "an event must be a JSON object"}
 	}
 	c := &checker{p: p}
 	if _, ok := m["@context"]; !ok {
@@ -200,6 +205,15 @@ func isURI(s string) bool {
 	}
 	_, err := url.Parse(s)
 	return err == nil
+}
+
+// required returns m[key], failing when it is missing.
+func (c *checker) required(path string, m map[string]any, key string) (any, bool) {
+	v, ok := m[key]
+	if !ok {
+		c.fail(join(path, key), "is required")
+	}
+	return v, ok
 }
 
 func (c *checker) str(path string, v any) (string, bool) {
@@ -454,10 +468,8 @@ func (c *checker) vocabularies(path string, v any) {
 		if voc == nil {
 			return
 		}
-		if t, ok := voc["type"]; ok {
+		if t, ok := c.required(p, voc, "type"); ok {
 			c.uri(join(p, "type"), t)
-		} else {
-			c.fail(join(p, "type"), "is required")
 		}
 		el, ok := voc["vocabularyElementList"]
 		if !ok {
@@ -469,10 +481,8 @@ func (c *checker) vocabularies(path string, v any) {
 			if e == nil {
 				return
 			}
-			if id, ok := e["id"]; ok {
+			if id, ok := c.required(q, e, "id"); ok {
 				c.uri(join(q, "id"), id)
-			} else {
-				c.fail(join(q, "id"), "is required")
 			}
 			if a, ok := e["attributes"]; ok {
 				for k, z := range c.array(join(q, "attributes"), a, 0, false) {
@@ -481,10 +491,8 @@ func (c *checker) vocabularies(path string, v any) {
 					if am == nil {
 						return
 					}
-					if id, ok := am["id"]; ok {
+					if id, ok := c.required(r, am, "id"); ok {
 						c.uri(join(r, "id"), id)
-					} else {
-						c.fail(join(r, "id"), "is required")
 					}
 					if av, ok := am["attribute"]; ok {
 						switch av.(type) {
@@ -543,10 +551,8 @@ func (c *checker) event(path string, m map[string]any, docContext any) *Event {
 		c.context(join(path, "@context"), v)
 		ev.Context = v
 	}
-	if v, ok := m["eventTime"]; ok {
+	if v, ok := c.required(path, m, "eventTime"); ok {
 		ev.EventTime = c.time(join(path, "eventTime"), v)
-	} else {
-		c.fail(join(path, "eventTime"), "is required")
 	}
 	if v, ok := m["recordTime"]; ok {
 		c.time(join(path, "recordTime"), v)
@@ -588,10 +594,8 @@ func (c *checker) errorDeclaration(path string, v any, ev *Event) {
 	}
 	ev.ErrorDeclared = true
 	c.names(path, ed, true, "declarationTime", "reason", "correctiveEventIDs")
-	if dt, ok := ed["declarationTime"]; ok {
+	if dt, ok := c.required(path, ed, "declarationTime"); ok {
 		ev.DeclarationTime = c.time(join(path, "declarationTime"), dt)
-	} else {
-		c.fail(join(path, "declarationTime"), "is required")
 	}
 	if r, ok := ed["reason"]; ok {
 		ev.ErrorReason = c.vocab(join(path, "reason"), r, errorReasons, "ER-")
@@ -668,10 +672,8 @@ func (c *checker) eventBody(path string, m map[string]any, ev *Event) {
 			if t, ok := bt["type"]; ok {
 				name += "_" + strings.TrimPrefix(c.vocab(join(q, "type"), t, bizTransactionTypes, "BTT-"), CBVURI("BTT-", ""))
 			}
-			if id, ok := bt["bizTransaction"]; ok {
+			if id, ok := c.required(q, bt, "bizTransaction"); ok {
 				ev.Fields = append(ev.Fields, Field{name, c.ident(join(q, "bizTransaction"), id)})
-			} else {
-				c.fail(join(q, "bizTransaction"), "is required")
 			}
 		}
 	}
@@ -749,10 +751,8 @@ func (c *checker) quantities(path string, m map[string]any, key string, role Rol
 		}
 		c.names(q, qe, false, "epcClass", "quantity", "uom")
 		ref := EPCRef{Role: role}
-		if cl, ok := qe["epcClass"]; ok {
+		if cl, ok := c.required(q, qe, "epcClass"); ok {
 			ref.ID = c.ident(join(q, "epcClass"), cl)
-		} else {
-			c.fail(join(q, "epcClass"), "is required")
 		}
 		if n, ok := qe["quantity"]; ok {
 			c.number(join(q, "quantity"), n)
@@ -804,10 +804,8 @@ func (c *checker) sourceDest(path string, m map[string]any, key, field string, e
 		}
 		c.names(q, sd, false, "type", field)
 		name := field
-		if t, ok := sd["type"]; ok {
+		if t, ok := c.required(q, sd, "type"); ok {
 			name += "_" + strings.TrimPrefix(c.vocab(join(q, "type"), t, sourceDestTypes, "SDT-"), CBVURI("SDT-", ""))
-		} else {
-			c.fail(join(q, "type"), "is required")
 		}
 		if id, ok := sd[field]; ok {
 			ev.Fields = append(ev.Fields, Field{name, c.ident(join(q, field), id)})
@@ -861,10 +859,8 @@ func (c *checker) sensors(path string, v any) {
 				return
 			}
 			c.names(q, r, true, sensorReportProps...)
-			if t, ok := r["type"]; ok {
+			if t, ok := c.required(q, r, "type"); ok {
 				c.gs1WebVocab(join(q, "type"), t, measurementTypes)
-			} else {
-				c.fail(join(q, "type"), "is required")
 			}
 			if e, ok := r["exception"]; ok {
 				c.gs1WebVocab(join(q, "exception"), e, []string{"ALARM_CONDITION", "ERROR_CONDITION"})
