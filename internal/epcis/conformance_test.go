@@ -223,3 +223,20 @@ func FuzzDocument(f *testing.F) {
 		}
 	})
 }
+
+// The query bodies of the negative set: the valid SimpleEventQuery is
+// accepted, the two invalid ones refused.
+func TestQueryBodies(t *testing.T) {
+	svc := NewService(nil, "https://truyxuat.example.gov.vn/id")
+	for _, f := range files(t, "negative/openepcis/query") {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = svc.QueryValues(data)
+		valid := strings.HasPrefix(filepath.Base(f), "VALID_")
+		if (err == nil) != valid {
+			t.Errorf("%s: accepted %v, want %v (%v)", filepath.Base(f), err == nil, valid, err)
+		}
+	}
+}

@@ -149,9 +149,9 @@ func (s *Service) queryParam(q *Query, name, val string) error {
 			case vp.words != nil && slices.Contains(vp.words, a):
 				alts[i] = CBVURI(vp.prefix, a)
 			case vp.words == nil:
-				c, err := s.Parser.IDs.Canonical(a)
+				c, err := s.queryID(name, a)
 				if err != nil {
-					return queryError("%s: %v", name, err)
+					return err
 				}
 				alts[i] = c
 			case !isURI(a):
@@ -272,6 +272,19 @@ func (s *Service) queryParam(q *Query, name, val string) error {
 	return nil
 }
 
+// queryID is an identifier of a query in canonical form. A URI that is not
+// a valid key (a wrong check digit) is still a URI, the type the parameter
+// takes: it is looked for as it is, and finds nothing.
+func (s *Service) queryID(name, a string) (string, error) {
+	if !isURI(a) {
+		return "", queryError("%s: %q is not a URI", name, a)
+	}
+	if c, err := s.Parser.IDs.Canonical(a); err == nil {
+		return c, nil
+	}
+	return a, nil
+}
+
 func (q *Query) in(column string, vals []string) {
 	q.where = append(q.where, column+" IN ("+placeholders(len(vals))+")")
 	for _, v := range vals {
@@ -290,9 +303,9 @@ func (s *Service) matchEPC(q *Query, name, val string, roles []Role) error {
 	var args []any
 	var exact []any
 	for _, a := range alts {
-		c, err := s.Parser.IDs.Canonical(a)
+		c, err := s.queryID(name, a)
 		if err != nil {
-			return queryError("%s: %v", name, err)
+			return err
 		}
 		if strings.HasPrefix(a, "urn:epc:idpat:") {
 			// Everything under the class's URI: prefix/ up to prefix0.
@@ -596,9 +609,9 @@ func (s *Service) fieldParam(q *Query, name, val string) (ok bool, err error) {
 				return true, queryError("%s: %q is not a URI", name, a)
 			}
 		default:
-			c, err := s.Parser.IDs.Canonical(a)
-			if err != nil || !isURI(a) {
-				return true, queryError("%s: %q is not a valid identifier", name, a)
+			c, err := s.queryID(name, a)
+			if err != nil {
+				return true, err
 			}
 			alts[i] = c
 		}

@@ -36,6 +36,7 @@ const (
 	NoSuchResourceException  = "epcisException:NoSuchResourceException"
 	ImplementationException  = "epcisException:ImplementationException"
 	QueryTooComplexException = "epcisException:QueryTooComplexException"
+	NoSuchNameException      = "epcisException:NoSuchNameException"
 )
 
 func exception(typ string, status int, format string, args ...any) *Exception {

@@ -39,6 +39,11 @@ var routes = []route{
 	{"POST", "/epcis/events", (*handler).captureEvent},
 	{"GET", "/epcis/events", (*handler).queryEvents},
 	{"GET", "/epcis/events/{eventID}", (*handler).eventByID},
+	{"POST", "/epcis/queries", (*handler).createQuery},
+	{"GET", "/epcis/queries", (*handler).listQueries},
+	{"GET", "/epcis/queries/{name}", (*handler).getQuery},
+	{"DELETE", "/epcis/queries/{name}", (*handler).deleteQuery},
+	{"GET", "/epcis/queries/{name}/events", (*handler).namedQueryEvents},
 }
 
 // The top-level resources: a collection of values, each value a resource
@@ -55,7 +60,8 @@ func init() {
 }
 
 // optionsPaths answer OPTIONS with the discovery headers.
-var optionsPaths = []string{"/epcis", "/epcis/capture", "/epcis/events", "/epcis/events/{eventID}", "/epcis/capture/{id}"}
+var optionsPaths = []string{"/epcis", "/epcis/capture", "/epcis/events", "/epcis/events/{eventID}", "/epcis/capture/{id}",
+	"/epcis/queries", "/epcis/queries/{name}", "/epcis/queries/{name}/events"}
 
 type handler struct {
 	app   *app.App
@@ -168,6 +174,10 @@ func (h *handler) options(w http.ResponseWriter, r *http.Request) {
 		allow = "OPTIONS, GET, POST"
 		hd.Set("GS1-EPCIS-Capture-Limit", "1")
 		hd.Set("GS1-EPCIS-Capture-File-Size-Limit", strconv.FormatInt(lim.MaxBytes, 10))
+	case "OPTIONS /epcis/queries":
+		allow = "OPTIONS, GET, POST"
+	case "OPTIONS /epcis/queries/{name}":
+		allow = "OPTIONS, GET, DELETE"
 	default:
 		allow = "OPTIONS, GET"
 	}
@@ -178,7 +188,7 @@ func (h *handler) options(w http.ResponseWriter, r *http.Request) {
 // unmatched answers a path under /epcis/ that no route takes.
 func (h *handler) unmatched(w http.ResponseWriter, r *http.Request) {
 	var allow []string
-	for _, m := range []string{"GET", "POST"} {
+	for _, m := range []string{"GET", "POST", "DELETE"} {
 		probe := r.Clone(r.Context())
 		probe.Method = m
 		if _, p := h.known.Handler(probe); p != "" {
@@ -468,4 +478,89 @@ func (h *handler) resourceEvents(w http.ResponseWriter, r *http.Request) error {
 		return h.runQuery(w, r, v)
 	}
 	return &epcis.Exception{Type: epcis.NoSuchResourceException, Status: http.StatusNotFound, Detail: "no such resource"}
+}
+
+// queryDefinition is the body of POST /epcis/queries and the answer of
+// GET /epcis/queries/{name}.
+type queryDefinition struct {
+	Name  string          `json:"name"`
+	Query json.RawMessage `json:"query"`
+}
+
+// createQuery serves POST /epcis/queries.
+func (h *handler) createQuery(w http.ResponseWriter, r *http.Request) error {
+	data, err := h.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var def queryDefinition
+	d := json.NewDecoder(strings.NewReader(string(data)))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&def); err != nil || def.Name == "" || len(def.Query) == 0 {
+		return &epcis.Exception{Type: epcis.ValidationException, Status: http.StatusBadRequest,
+			Detail: `the body is {"name": "…", "query": {…}}`}
+	}
+	if err := h.app.Trace.CreateQuery(r.Context(), actor(r), def.Name, def.Query); err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/epcis/queries/"+url.PathEscape(def.Name))
+	w.WriteHeader(http.StatusCreated)
+	return nil
+}
+
+// listQueries serves GET /epcis/queries.
+func (h *handler) listQueries(w http.ResponseWriter, r *http.Request) error {
+	qs, err := h.app.Trace.Queries(r.Context(), actor(r))
+	if err != nil {
+		return err
+	}
+	out := make([]queryDefinition, len(qs))
+	for i, q := range qs {
+		out[i] = queryDefinition{q.Name, q.Query}
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// getQuery serves GET /epcis/queries/{name}.
+func (h *handler) getQuery(w http.ResponseWriter, r *http.Request) error {
+	q, err := h.app.Trace.Query(r.Context(), actor(r), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, queryDefinition{q.Name, q.Query})
+	return nil
+}
+
+// deleteQuery serves DELETE /epcis/queries/{name}.
+func (h *handler) deleteQuery(w http.ResponseWriter, r *http.Request) error {
+	if err := h.app.Trace.DeleteQuery(r.Context(), actor(r), r.PathValue("name")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// namedQueryEvents serves GET /epcis/queries/{name}/events: the stored
+// query, paged by perPage and nextPageToken from the URL.
+func (h *handler) namedQueryEvents(w http.ResponseWriter, r *http.Request) error {
+	q, err := h.app.Trace.Query(r.Context(), actor(r), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	v, err := h.app.Trace.QueryValues(q.Query)
+	if err != nil {
+		return err
+	}
+	page, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return queryException("malformed query string")
+	}
+	for k, vs := range page {
+		if k != "perPage" && k != "nextPageToken" {
+			return queryException(k + ": a named query takes only perPage and nextPageToken")
+		}
+		v[k] = vs
+	}
+	return h.runQuery(w, r, v)
 }

@@ -217,13 +217,15 @@ func TestCaptureAndQuery(t *testing.T) {
 			{"GE_recordTime=2026-03-02T08:30:00Z", 5},
 			{"LT_recordTime=2026-03-02T08:30:00Z", 0},
 			{"eventCountLimit=2", 2},
+			// A URI that is no valid key is looked for as it is.
+			{"MATCH_epc=urn:epc:id:sgtin:0614141.107346", 0},
 		} {
 			if n := count(c.q); n != c.want {
 				t.Errorf("%s: %d events, want %d", c.q, n, c.want)
 			}
 		}
 		for _, q := range []string{"foo=1", "EQ_action=LOOK", "GE_eventTime=yesterday", "orderBy=bizStep", "perPage=0",
-			"eventType=ObjectEvent&eventType=AggregationEvent", "MATCH_epc=urn:epc:id:sgtin:0614141.107346", "nextPageToken=%%%",
+			"eventType=ObjectEvent&eventType=AggregationEvent", "MATCH_epc=not-a-uri", "nextPageToken=%%%",
 			"EQ_bizStep=|shipping", "EQ_bizTransaction_=x", "GT_quantity=many", "GT_quantity_kg=1", "EQ_source_owning_party=not%20a%20uri"} {
 			problem(t, q, f.do("GET", "/epcis/events?"+q, f.token, ""), 400, "epcisException:QueryParameterException")
 		}
@@ -374,4 +376,51 @@ func TestExtensionPrefixes(t *testing.T) {
 		t.Errorf("undeclared prefix matched: %d %s", r.status, r.body)
 	}
 	problem(t, "malformed header", query("my"), 400, "epcisException:QueryParameterException")
+}
+
+func TestNamedQueries(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		if r := f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")); r.status != 202 {
+			t.Fatalf("capture: %d %s", r.status, r.body)
+		}
+		def := `{"name": "hang-da-giao", "query": {"eventType": ["ObjectEvent"], "EQ_bizStep": ["shipping", "receiving"], "orderBy": "eventTime"}}`
+		r := f.do("POST", "/epcis/queries", f.token, def)
+		if r.status != 201 || r.header.Get("Location") != "/epcis/queries/hang-da-giao" {
+			t.Fatalf("create: %d %v %s", r.status, r.header, r.body)
+		}
+		problem(t, "taken name", f.do("POST", "/epcis/queries", f.token, def), 409, "epcisException:ValidationException")
+		problem(t, "bad query", f.do("POST", "/epcis/queries", f.token, `{"name": "x", "query": {"EQ_action": ["SHIPPED"]}}`), 400, "epcisException:QueryParameterException")
+		problem(t, "bad body", f.do("POST", "/epcis/queries", f.token, `{"name": "x"}`), 400, "epcisException:ValidationException")
+		if r := f.do("GET", "/epcis/queries", f.token, ""); r.status != 200 || !strings.Contains(r.body, `"name":"hang-da-giao"`) {
+			t.Errorf("list: %d %s", r.status, r.body)
+		}
+		if r := f.do("GET", "/epcis/queries/hang-da-giao", f.token, ""); r.status != 200 || !strings.Contains(r.body, `"EQ_bizStep"`) {
+			t.Errorf("get: %d %s", r.status, r.body)
+		}
+		var times []string
+		for next := "/epcis/queries/hang-da-giao/events?perPage=1"; next != ""; {
+			r := f.do("GET", next, f.token, "")
+			if r.status != 200 {
+				t.Fatalf("%s: %d %s", next, r.status, r.body)
+			}
+			for _, e := range r.json(t)["epcisBody"].(map[string]any)["queryResults"].(map[string]any)["resultsBody"].(map[string]any)["eventList"].([]any) {
+				times = append(times, e.(map[string]any)["eventTime"].(string))
+			}
+			next = strings.TrimSuffix(strings.TrimPrefix(r.header.Get("Link"), "<"), `>; rel="next"`)
+			if len(times) > 3 {
+				t.Fatal("paging does not end")
+			}
+		}
+		if len(times) != 2 || times[0] > times[1] {
+			t.Errorf("named query events: %v", times)
+		}
+		problem(t, "other parameter", f.do("GET", "/epcis/queries/hang-da-giao/events?EQ_action=ADD", f.token, ""), 400, "epcisException:QueryParameterException")
+		other := f.tokenFor("van.hanh.2", identity.RoleTraceOperator)
+		problem(t, "not the creator", f.do("DELETE", "/epcis/queries/hang-da-giao", other, ""), 403, "epcisException:SecurityException")
+		if r := f.do("DELETE", "/epcis/queries/hang-da-giao", f.token, ""); r.status != 204 {
+			t.Errorf("delete: %d %s", r.status, r.body)
+		}
+		problem(t, "deleted", f.do("GET", "/epcis/queries/hang-da-giao", f.token, ""), 404, "epcisException:NoSuchNameException")
+	})
 }

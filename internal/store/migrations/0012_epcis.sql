@@ -92,3 +92,13 @@ CREATE TABLE epcis_event_extensions (
 CREATE INDEX epcis_event_extensions_iri ON epcis_event_extensions (scope, iri, value);
 CREATE INDEX epcis_event_extensions_name ON epcis_event_extensions (scope, name, value);
 CREATE INDEX epcis_event_extensions_event ON epcis_event_extensions (event);
+
+-- Named queries (/epcis/queries): a SimpleEventQuery kept under a name, as
+-- the JSON query body it was created with, by a trace operator.
+CREATE TABLE epcis_queries (
+    id {{pk}},
+    name TEXT NOT NULL UNIQUE,
+    query TEXT NOT NULL,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL
+);
