@@ -68,6 +68,8 @@ func New(db *store.DB, log *slog.Logger) *App {
 	q := jobs.New(db, log)
 	ns := notify.New(db, us, ds, q)
 	ds.Notify = ns.Notify
+	trace := epcis.NewService(db, traceBase())
+	trace.UseJobs(q)
 	return &App{
 		DB:         db,
 		Units:      us,
@@ -78,7 +80,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 		Payments:   ds.Gateway,
 		Jobs:       q,
 		Notify:     ns,
-		Trace:      epcis.NewService(db, traceBase()),
+		Trace:      trace,
 		Log:        log,
 	}
 }

@@ -131,7 +131,8 @@ func (s *Service) Query(ctx context.Context, a *identity.Actor, name string) (*N
 	return &NamedQuery{name, json.RawMessage(q)}, nil
 }
 
-// DeleteQuery deletes a named query; only whoever created it may.
+// DeleteQuery deletes a named query and its subscriptions; only whoever
+// created it may.
 func (s *Service) DeleteQuery(ctx context.Context, a *identity.Actor, name string) error {
 	if _, err := captureUnit(a); err != nil {
 		return err
@@ -148,7 +149,11 @@ func (s *Service) DeleteQuery(ctx context.Context, a *identity.Actor, name strin
 		return exception(SecurityException, http.StatusForbidden, "only its creator deletes the query %s", name)
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM epcis_queries WHERE name = ?`, name)
+		_, err := tx.ExecContext(ctx, `DELETE FROM epcis_subscriptions WHERE query_id IN (SELECT id FROM epcis_queries WHERE name = ?)`, name)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `DELETE FROM epcis_queries WHERE name = ?`, name)
 		return err
 	})
 }

@@ -13,6 +13,7 @@ import (
 
 	"egov"
 	"egov/internal/identity"
+	"egov/internal/jobs"
 	"egov/internal/store"
 )
 
@@ -62,13 +63,17 @@ type Service struct {
 	Limits Limits
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+	// Client delivers to subscribers.
+	Client *http.Client
+	jobs   *jobs.Queue
 }
 
 // NewService returns the repository over db; provincialBase is the base
 // URI of the provincial identifier scheme.
 func NewService(db *store.DB, provincialBase string) *Service {
 	ids := Normalizer{Provincial: Provincial{Base: provincialBase}}
-	return &Service{db: db, Parser: &Parser{IDs: ids}, Hasher: &Hasher{IDs: ids}, Limits: DefaultLimits, Now: time.Now}
+	return &Service{db: db, Parser: &Parser{IDs: ids}, Hasher: &Hasher{IDs: ids}, Limits: DefaultLimits, Now: time.Now,
+		Client: &http.Client{Timeout: 30 * time.Second}}
 }
 
 // CaptureJob is the outcome of one capture request.
@@ -202,7 +207,7 @@ func (s *Service) store(ctx context.Context, a *identity.Actor, unit int64, even
 					return err
 				}
 			}
-			return nil
+			return s.notifySubscribers(ctx, tx, id)
 		})
 		var dup errDuplicate
 		switch {

@@ -44,6 +44,10 @@ var routes = []route{
 	{"GET", "/epcis/queries/{name}", (*handler).getQuery},
 	{"DELETE", "/epcis/queries/{name}", (*handler).deleteQuery},
 	{"GET", "/epcis/queries/{name}/events", (*handler).namedQueryEvents},
+	{"POST", "/epcis/queries/{name}/subscriptions", (*handler).subscribe},
+	{"GET", "/epcis/queries/{name}/subscriptions", (*handler).listSubscriptions},
+	{"GET", "/epcis/queries/{name}/subscriptions/{id}", (*handler).getSubscription},
+	{"DELETE", "/epcis/queries/{name}/subscriptions/{id}", (*handler).unsubscribe},
 }
 
 // The top-level resources: a collection of values, each value a resource
@@ -61,7 +65,8 @@ func init() {
 
 // optionsPaths answer OPTIONS with the discovery headers.
 var optionsPaths = []string{"/epcis", "/epcis/capture", "/epcis/events", "/epcis/events/{eventID}", "/epcis/capture/{id}",
-	"/epcis/queries", "/epcis/queries/{name}", "/epcis/queries/{name}/events"}
+	"/epcis/queries", "/epcis/queries/{name}", "/epcis/queries/{name}/events",
+	"/epcis/queries/{name}/subscriptions", "/epcis/queries/{name}/subscriptions/{id}"}
 
 type handler struct {
 	app   *app.App
@@ -174,9 +179,9 @@ func (h *handler) options(w http.ResponseWriter, r *http.Request) {
 		allow = "OPTIONS, GET, POST"
 		hd.Set("GS1-EPCIS-Capture-Limit", "1")
 		hd.Set("GS1-EPCIS-Capture-File-Size-Limit", strconv.FormatInt(lim.MaxBytes, 10))
-	case "OPTIONS /epcis/queries":
+	case "OPTIONS /epcis/queries", "OPTIONS /epcis/queries/{name}/subscriptions":
 		allow = "OPTIONS, GET, POST"
-	case "OPTIONS /epcis/queries/{name}":
+	case "OPTIONS /epcis/queries/{name}", "OPTIONS /epcis/queries/{name}/subscriptions/{id}":
 		allow = "OPTIONS, GET, DELETE"
 	default:
 		allow = "OPTIONS, GET"
@@ -563,4 +568,80 @@ func (h *handler) namedQueryEvents(w http.ResponseWriter, r *http.Request) error
 		v[k] = vs
 	}
 	return h.runQuery(w, r, v)
+}
+
+// subscriptionJSON is a subscription as the API shows it: never its
+// signature token.
+type subscriptionJSON struct {
+	SubscriptionID string `json:"subscriptionID"`
+	Dest           string `json:"dest"`
+	Stream         bool   `json:"stream"`
+	ReportIfEmpty  bool   `json:"reportIfEmpty"`
+	CreatedAt      string `json:"createdAt"`
+	LastNotifiedAt string `json:"lastNotifiedAt,omitempty"`
+}
+
+func subscriptionOut(s *epcis.Subscription) subscriptionJSON {
+	out := subscriptionJSON{SubscriptionID: s.ID, Dest: s.Dest, Stream: s.Stream, ReportIfEmpty: s.ReportIfEmpty,
+		CreatedAt: epcis.EventTimeUTC(s.CreatedAt)}
+	if !s.LastNotifiedAt.IsZero() {
+		out.LastNotifiedAt = epcis.EventTimeUTC(s.LastNotifiedAt)
+	}
+	return out
+}
+
+// subscribe serves POST /epcis/queries/{name}/subscriptions.
+func (h *handler) subscribe(w http.ResponseWriter, r *http.Request) error {
+	data, err := h.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	var ns epcis.NewSubscription
+	d := json.NewDecoder(strings.NewReader(string(data)))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&ns); err != nil {
+		return &epcis.Exception{Type: epcis.ValidationException, Status: http.StatusBadRequest,
+			Detail: `the body is {"dest": "https://…", "signatureToken": "…", "stream": true}`}
+	}
+	name := r.PathValue("name")
+	sub, err := h.app.Trace.Subscribe(r.Context(), actor(r), name, ns)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/epcis/queries/"+url.PathEscape(name)+"/subscriptions/"+sub.ID)
+	writeJSON(w, http.StatusCreated, subscriptionOut(sub))
+	return nil
+}
+
+// listSubscriptions serves GET /epcis/queries/{name}/subscriptions.
+func (h *handler) listSubscriptions(w http.ResponseWriter, r *http.Request) error {
+	subs, err := h.app.Trace.Subscriptions(r.Context(), actor(r), r.PathValue("name"))
+	if err != nil {
+		return err
+	}
+	out := make([]subscriptionJSON, len(subs))
+	for i, s := range subs {
+		out[i] = subscriptionOut(s)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// getSubscription serves GET /epcis/queries/{name}/subscriptions/{id}.
+func (h *handler) getSubscription(w http.ResponseWriter, r *http.Request) error {
+	sub, err := h.app.Trace.GetSubscription(r.Context(), actor(r), r.PathValue("name"), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, subscriptionOut(sub))
+	return nil
+}
+
+// unsubscribe serves DELETE /epcis/queries/{name}/subscriptions/{id}.
+func (h *handler) unsubscribe(w http.ResponseWriter, r *http.Request) error {
+	if err := h.app.Trace.Unsubscribe(r.Context(), actor(r), r.PathValue("name"), r.PathValue("id")); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"egov/internal/app"
+	"egov/internal/epcis"
 	"egov/internal/identity"
 	"egov/internal/server"
 	"egov/internal/store"
@@ -422,5 +423,87 @@ func TestNamedQueries(t *testing.T) {
 			t.Errorf("delete: %d %s", r.status, r.body)
 		}
 		problem(t, "deleted", f.do("GET", "/epcis/queries/hang-da-giao", f.token, ""), 404, "epcisException:NoSuchNameException")
+	})
+}
+
+// A stream subscription receives each capture's matching events, signed.
+func TestSubscriptions(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		type delivery struct {
+			body, signature string
+		}
+		got := make(chan delivery, 10)
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- delivery{string(b), r.Header.Get("GS1-Signature")}
+		}))
+		defer hook.Close()
+		f.app.Trace.Client = hook.Client()
+
+		def := `{"name": "giao-hang", "query": {"EQ_bizStep": ["shipping"]}}`
+		if r := f.do("POST", "/epcis/queries", f.token, def); r.status != 201 {
+			t.Fatalf("query: %d %s", r.status, r.body)
+		}
+		problem(t, "scheduled", f.do("POST", "/epcis/queries/giao-hang/subscriptions", f.token, `{"dest": "`+hook.URL+`"}`), 501, "epcisException:ImplementationException")
+		problem(t, "no query", f.do("POST", "/epcis/queries/nothing/subscriptions", f.token, `{"dest": "`+hook.URL+`", "stream": true}`), 404, "epcisException:NoSuchNameException")
+		r := f.do("POST", "/epcis/queries/giao-hang/subscriptions", f.token, `{"dest": "`+hook.URL+`", "signatureToken": "bi-mat", "stream": true}`)
+		if r.status != 201 || strings.Contains(r.body, "bi-mat") {
+			t.Fatalf("subscribe: %d %s", r.status, r.body)
+		}
+		loc := r.header.Get("Location")
+		if r := f.do("GET", "/epcis/queries/giao-hang/subscriptions", f.token, ""); r.status != 200 || !strings.Contains(r.body, `"stream":true`) {
+			t.Errorf("list: %d %s", r.status, r.body)
+		}
+
+		run := func() {
+			t.Helper()
+			if _, err := f.app.Jobs.RunDue(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// 9.6.1 has one shipping event of two.
+		if r := f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")); r.status != 202 {
+			t.Fatalf("capture: %d %s", r.status, r.body)
+		}
+		run()
+		select {
+		case d := <-got:
+			if d.signature != epcis.Signature("bi-mat", []byte(d.body)) {
+				t.Errorf("signature %q does not sign the body", d.signature)
+			}
+			var doc map[string]any
+			json.Unmarshal([]byte(d.body), &doc)
+			qr := doc["epcisBody"].(map[string]any)["queryResults"].(map[string]any)
+			events := qr["resultsBody"].(map[string]any)["eventList"].([]any)
+			if len(events) != 1 || events[0].(map[string]any)["bizStep"] != "shipping" || qr["queryName"] != "giao-hang" || qr["subscriptionID"] == "" {
+				t.Errorf("delivery: %s", d.body)
+			}
+		default:
+			t.Fatal("nothing delivered")
+		}
+		if r := f.do("GET", loc, f.token, ""); !strings.Contains(r.body, "lastNotifiedAt") {
+			t.Errorf("not marked notified: %s", r.body)
+		}
+		// Nothing that matches: nothing sent.
+		if r := f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.4-TransformationEvent.jsonld")); r.status != 202 {
+			t.Fatalf("capture: %d %s", r.status, r.body)
+		}
+		run()
+		if len(got) != 0 {
+			t.Errorf("an empty result was delivered: %s", (<-got).body)
+		}
+		// Unsubscribed: nothing more.
+		if r := f.do("DELETE", loc, f.token, ""); r.status != 204 {
+			t.Fatalf("unsubscribe: %d %s", r.status, r.body)
+		}
+		if r := f.do("POST", "/epcis/capture", f.token, strings.ReplaceAll(example(t, "Example_9.6.2-ObjectEvent.jsonld"), `"receiving"`, `"shipping"`)); r.status != 202 {
+			t.Fatalf("capture: %d %s", r.status, r.body)
+		}
+		run()
+		if len(got) != 0 {
+			t.Errorf("delivered after unsubscribing")
+		}
+		problem(t, "gone", f.do("GET", loc, f.token, ""), 404, "epcisException:NoSuchResourceException")
 	})
 }

@@ -102,3 +102,23 @@ CREATE TABLE epcis_queries (
     user_id BIGINT NOT NULL REFERENCES users (id),
     created_at TEXT NOT NULL
 );
+
+-- Webhook subscriptions to a named query. A stream subscription gets, for
+-- every capture, the captured events its query matches (a background job
+-- per subscription and capture, retried), as an EPCISQueryDocument signed
+-- with HMAC-SHA256 of the body under the client's signature token in the
+-- GS1-Signature header.
+CREATE TABLE epcis_subscriptions (
+    id {{pk}},
+    subscription_id TEXT NOT NULL UNIQUE,
+    query_id BIGINT NOT NULL REFERENCES epcis_queries (id),
+    dest TEXT NOT NULL,
+    signature_token TEXT NOT NULL DEFAULT '',
+    stream INTEGER NOT NULL,
+    report_if_empty INTEGER NOT NULL DEFAULT 0,
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    created_at TEXT NOT NULL,
+    last_notified_at TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX epcis_subscriptions_query ON epcis_subscriptions (query_id);
+CREATE INDEX epcis_subscriptions_stream ON epcis_subscriptions (stream);
