@@ -176,6 +176,9 @@ func (s *Service) queryParam(q *Query, name, val string) error {
 	if ok, err := quantityParam(q, name, val); ok {
 		return err
 	}
+	if ok, err := sensorParam(q, name, val); ok {
+		return err
+	}
 	if ok, err := q.extensionParam(name, val); ok {
 		return err
 	}

@@ -193,7 +193,7 @@ func (s *Service) store(ctx context.Context, a *identity.Actor, unit int64, even
 		if err != nil {
 			return nil, err
 		}
-		rows[i] = eventRow{ev: ev, body: string(body), context: string(ctxJSON), exts: extensions(ev)}
+		rows[i] = eventRow{ev: ev, body: string(body), context: string(ctxJSON), exts: extensions(ev), sensors: sensorRows(ev)}
 	}
 	if job.Success {
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -241,6 +241,7 @@ type eventRow struct {
 	body    string
 	context string
 	exts    []Extension
+	sensors []sensorRow
 }
 
 func insertJob(ctx context.Context, tx *store.Tx, job *CaptureJob) (int64, error) {
@@ -294,6 +295,10 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime 
 		}
 		return []any{id, e.Scope, e.Name, e.IRI, e.Value, num}
 	})
+	if err != nil {
+		return err
+	}
+	err = insertRows(ctx, tx, &sensorInserts, r.sensors, func(s sensorRow) []any { return s.values(id) })
 	if err != nil {
 		return err
 	}

@@ -386,3 +386,53 @@ func TestConcurrentCapture(t *testing.T) {
 		}
 	})
 }
+
+// The sensor parameters on the GS1 sensor examples.
+func TestQuerySensors(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		paths, _ := filepath.Glob(filepath.Join(dataDir, "examples/WithSensorData/*.jsonld"))
+		for _, p := range paths {
+			raw, _ := readJSON(t, p)
+			if job, err := f.svc.Capture(f.ctx, f.op, raw); err != nil || !job.Success {
+				t.Fatalf("%s: %v %+v", p, err, job)
+			}
+		}
+		for query, want := range map[string]int{
+			"EQ_type=Temperature":       5,
+			"EQ_type=Speed|Illuminance": 2,
+			"GT_value_CEL=26.15":        2,
+			"GT_value_KMH=26.15":        1, // the speeds of one example
+			"GE_maxValue_CEL=13.8":      3,
+			"LT_minValue_A93=20":        1,
+			"EQ_chemicalSubstance=https://identifiers.org/inchikey:CZMRCDWAGMRECN-UGDNZRGBSA-N": 1,
+			"EQ_stringValue=someSensorOutput":         1,
+			"EQ_deviceID=urn:epc:id:giai:4000001.111": 4,
+			"GE_time=2019-07-01T00:00:00Z":            1,
+			"LT_time=2019-07-01T00:00:00Z":            2,
+			"EXISTS_sensorElementList":                5,
+		} {
+			v, err := url.ParseQuery(query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			q, err := f.svc.ParseQuery(v, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			page, err := f.svc.QueryEvents(f.ctx, f.op, q, v)
+			if err != nil {
+				t.Fatalf("%s: %v", query, err)
+			}
+			if len(page.Events) != want {
+				t.Errorf("%s: %d events, want %d", query, len(page.Events), want)
+			}
+		}
+		for _, query := range []string{"GT_value=1", "GT_value_cel=1", "GT_value_CEL=warm", "GE_time=now", "GT_percRank_CEL=1"} {
+			v, _ := url.ParseQuery(query)
+			if _, err := f.svc.ParseQuery(v, nil); exceptionType(err) != epcis.QueryParameterException {
+				t.Errorf("%s: %v", query, err)
+			}
+		}
+	})
+}

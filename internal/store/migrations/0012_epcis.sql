@@ -122,3 +122,33 @@ CREATE TABLE epcis_subscriptions (
 );
 CREATE INDEX epcis_subscriptions_query ON epcis_subscriptions (query_id);
 CREATE INDEX epcis_subscriptions_stream ON epcis_subscriptions (stream);
+
+-- One row per sensor report, with its element's metadata times, for the
+-- sensor query parameters (EQ_type, GE_value_CEL, GE_time…). type is the
+-- measurement type as a bare GS1 word or its URI; numbers are numbers.
+CREATE TABLE epcis_sensor_reports (
+    event BIGINT NOT NULL REFERENCES epcis_events (id),
+    type TEXT NOT NULL,
+    uom TEXT NOT NULL DEFAULT '',
+    value DOUBLE PRECISION,
+    min_value DOUBLE PRECISION,
+    max_value DOUBLE PRECISION,
+    mean_value DOUBLE PRECISION,
+    sdev DOUBLE PRECISION,
+    perc_rank DOUBLE PRECISION,
+    perc_value DOUBLE PRECISION,
+    device_id TEXT NOT NULL DEFAULT '',
+    data_processing_method TEXT NOT NULL DEFAULT '',
+    biz_rules TEXT NOT NULL DEFAULT '',
+    microorganism TEXT NOT NULL DEFAULT '',
+    chemical_substance TEXT NOT NULL DEFAULT '',
+    string_value TEXT NOT NULL DEFAULT '',
+    boolean_value TEXT NOT NULL DEFAULT '',
+    hex_binary_value TEXT NOT NULL DEFAULT '',
+    uri_value TEXT NOT NULL DEFAULT '',
+    time TEXT NOT NULL DEFAULT '',
+    start_time TEXT NOT NULL DEFAULT '',
+    end_time TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX epcis_sensor_reports_type ON epcis_sensor_reports (type, uom, value);
+CREATE INDEX epcis_sensor_reports_event ON epcis_sensor_reports (event);
