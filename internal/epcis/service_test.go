@@ -311,20 +311,8 @@ func TestQueryFields(t *testing.T) {
 			"EXISTS_ext1:nothing":                 0,
 			"eventType=ObjectEvent&EQ_bizTransaction_po=urn:epc:id:gdti:0614141.00001.1618034": 1,
 		} {
-			v, err := url.ParseQuery(query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q, err := f.svc.ParseQuery(v, map[string]string{"e1": "http://example.com/ext1/"})
-			if err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-			page, err := f.svc.QueryEvents(f.ctx, f.op, q, v)
-			if err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-			if len(page.Events) != want {
-				t.Errorf("%s: %d events, want %d", query, len(page.Events), want)
+			if n := f.count(t, query, map[string]string{"e1": "http://example.com/ext1/"}); n != want {
+				t.Errorf("%s: %d events, want %d", query, n, want)
 			}
 		}
 	})
@@ -412,20 +400,8 @@ func TestQuerySensors(t *testing.T) {
 			"LT_time=2019-07-01T00:00:00Z":            2,
 			"EXISTS_sensorElementList":                5,
 		} {
-			v, err := url.ParseQuery(query)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q, err := f.svc.ParseQuery(v, nil)
-			if err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-			page, err := f.svc.QueryEvents(f.ctx, f.op, q, v)
-			if err != nil {
-				t.Fatalf("%s: %v", query, err)
-			}
-			if len(page.Events) != want {
-				t.Errorf("%s: %d events, want %d", query, len(page.Events), want)
+			if n := f.count(t, query, nil); n != want {
+				t.Errorf("%s: %d events, want %d", query, n, want)
 			}
 		}
 		for _, query := range []string{"GT_value=1", "GT_value_cel=1", "GT_value_CEL=warm", "GE_time=now", "GT_percRank_CEL=1"} {
@@ -435,4 +411,22 @@ func TestQuerySensors(t *testing.T) {
 			}
 		}
 	})
+}
+
+// count runs a query (its first page) and counts the events.
+func (f *fixture) count(t *testing.T, query string, extensions map[string]string) int {
+	t.Helper()
+	v, err := url.ParseQuery(query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := f.svc.ParseQuery(v, extensions)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	page, err := f.svc.QueryEvents(f.ctx, f.op, q, v)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return len(page.Events)
 }
