@@ -430,3 +430,39 @@ func (f *fixture) count(t *testing.T, query string, extensions map[string]string
 	}
 	return len(page.Events)
 }
+
+// Events captured without an eventID are found under the reference hash
+// of the CBV 2.0 vectors.
+func TestCaptureGeneratesHashIDs(t *testing.T) {
+	f := newFixture(t, storetest.SQLite(t))
+	paths, _ := filepath.Glob(filepath.Join(dataDir, "event-hash-vectors/*.jsonld"))
+	found := 0
+	for _, p := range paths {
+		if strings.Contains(p, "IgnoreFields") || strings.Contains(p, "QueryDoc") {
+			continue // ignore lists of the reference tool; query documents are not captured
+		}
+		raw, doc := readJSON(t, p)
+		job, err := f.svc.Capture(f.ctx, f.op, raw)
+		if err != nil {
+			t.Fatalf("%s: %v", filepath.Base(p), err)
+		}
+		if !job.Success {
+			continue // shares an event with an earlier vector
+		}
+		hashes, _ := os.ReadFile(strings.TrimSuffix(p, ".jsonld") + ".hashes")
+		for i, e := range doc["epcisBody"].(map[string]any)["eventList"].([]any) {
+			if _, has := e.(map[string]any)["eventID"]; has {
+				continue
+			}
+			want := strings.Fields(string(hashes))[i]
+			if _, err := f.svc.EventsByID(f.ctx, want); err != nil {
+				t.Errorf("%s event %d: not found under %s: %v", filepath.Base(p), i, want, err)
+			}
+			found++
+		}
+	}
+	t.Logf("%d events found under their reference hash", found)
+	if found < 20 {
+		t.Errorf("only %d events checked", found)
+	}
+}
