@@ -273,7 +273,7 @@ func (h *handler) capture(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b := r.Header.Get("GS1-Capture-Error-Behaviour"); b != "" && b != "rollback" {
-		return &epcis.Exception{Type: epcis.ValidationException, Status: http.StatusNotImplemented,
+		return &epcis.Exception{Type: epcis.ImplementationException, Status: http.StatusNotImplemented,
 			Detail: "only the rollback capture error behaviour is supported"}
 	}
 	job, err := h.app.Trace.Capture(r.Context(), actor(r), data)

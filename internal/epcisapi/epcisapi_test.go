@@ -344,7 +344,16 @@ func TestDiscovery(t *testing.T) {
 			t.Errorf("%s: %s: %d", h, v, res.StatusCode)
 		}
 	}
-	// The announced size limit is enforced.
+	// Capture is all or nothing.
+	req, _ := http.NewRequest("POST", f.ts.URL+"/epcis/capture", strings.NewReader(example(t, "Example_9.6.1-ObjectEvent.jsonld")))
+	req.Header.Set("Authorization", "Bearer "+f.token)
+	req.Header.Set("GS1-Capture-Error-Behaviour", "proceed")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != http.StatusNotImplemented {
+		t.Errorf("proceed: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+		// The announced size limit is enforced.
 	f.app.Trace.Limits.MaxBytes = 64
 	problem(t, "too large", f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")), 413, "epcisException:CaptureLimitExceededException")
 }
