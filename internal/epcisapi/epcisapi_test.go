@@ -353,7 +353,7 @@ func TestDiscovery(t *testing.T) {
 	} else {
 		res.Body.Close()
 	}
-		// The announced size limit is enforced.
+	// The announced size limit is enforced.
 	f.app.Trace.Limits.MaxBytes = 64
 	problem(t, "too large", f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")), 413, "epcisException:CaptureLimitExceededException")
 }
