@@ -8,9 +8,11 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"egov/internal/dossier"
+	"egov/internal/epcis"
 	"egov/internal/identity"
 	"egov/internal/jobs"
 	"egov/internal/notify"
@@ -40,7 +42,9 @@ type App struct {
 	Notify *notify.Service
 	// Reporting is periodic reporting and statistics.
 	Reporting *reporting.Service
-	Log       *slog.Logger
+	// Trace is the EPCIS 2.0 repository of traceability events.
+	Trace *epcis.Service
+	Log   *slog.Logger
 	// SecureCookies marks cookies Secure even on plain HTTP requests (set it
 	// behind a TLS-terminating proxy that does not send X-Forwarded-Proto).
 	SecureCookies bool
@@ -67,6 +71,8 @@ func New(db *store.DB, log *slog.Logger) *App {
 	q := jobs.New(db, log)
 	ns := notify.New(db, us, ds, q)
 	ds.Notify = ns.Notify
+	trace := epcis.NewService(db, traceBase())
+	trace.UseJobs(q)
 	return &App{
 		DB:         db,
 		Units:      us,
@@ -78,6 +84,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 		Jobs:       q,
 		Notify:     ns,
 		Reporting:  reporting.New(db, us, ids),
+		Trace:      trace,
 		Log:        log,
 	}
 }
@@ -98,3 +105,16 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*App, error) {
 
 // Close closes the database.
 func (a *App) Close() error { return a.DB.Close() }
+
+// DefaultTraceBase is the base URI of the provincial identifier scheme
+// until EGOV_TRACE_BASE names the province's own domain.
+const DefaultTraceBase = "https://truyxuat.example.gov.vn/id"
+
+// traceBase is the base URI of the provincial identifiers of producers
+// without a GS1 company prefix (EGOV_TRACE_BASE, no trailing slash).
+func traceBase() string {
+	if b := strings.TrimRight(os.Getenv("EGOV_TRACE_BASE"), "/"); b != "" {
+		return b
+	}
+	return DefaultTraceBase
+}

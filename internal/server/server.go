@@ -17,6 +17,7 @@ import (
 
 	"egov/internal/api"
 	"egov/internal/app"
+	"egov/internal/epcisapi"
 	"egov/internal/web"
 )
 
@@ -47,6 +48,7 @@ func New(a *app.App) http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 
 	api.Register(mux, a)
+	epcisapi.Register(mux, a)
 	web.Register(mux, a)
 
 	cop := http.NewCrossOriginProtection()

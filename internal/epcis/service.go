@@ -1,0 +1,452 @@
+package epcis
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"egov"
+	"egov/internal/identity"
+	"egov/internal/jobs"
+	"egov/internal/store"
+)
+
+// Exception is an EPCIS exception: the problem type of the standard
+// (epcisException:ValidationException…), the HTTP status and a detail.
+type Exception struct {
+	Type   string
+	Status int
+	Detail string
+}
+
+func (e *Exception) Error() string { return e.Type + ": " + e.Detail }
+
+// The standard's exception types.
+const (
+	ValidationException      = "epcisException:ValidationException"
+	QueryParameterException  = "epcisException:QueryParameterException"
+	QueryTooLargeException   = "epcisException:QueryTooLargeException"
+	CaptureLimitExceeded     = "epcisException:CaptureLimitExceededException"
+	SecurityException        = "epcisException:SecurityException"
+	NoSuchResourceException  = "epcisException:NoSuchResourceException"
+	ImplementationException  = "epcisException:ImplementationException"
+	QueryTooComplexException = "epcisException:QueryTooComplexException"
+	NoSuchNameException      = "epcisException:NoSuchNameException"
+)
+
+func exception(typ string, status int, format string, args ...any) *Exception {
+	return &Exception{Type: typ, Status: status, Detail: fmt.Sprintf(format, args...)}
+}
+
+// Limits are the capture limits the repository announces and enforces.
+type Limits struct {
+	MaxEvents int   // events per document
+	MaxBytes  int64 // bytes per request body
+}
+
+// DefaultLimits fit a day's work of a mill in one document while keeping
+// its transaction, which holds up every other writer, to a fraction of a
+// second.
+var DefaultLimits = Limits{MaxEvents: 2000, MaxBytes: 8 << 20}
+
+// Service is the EPCIS repository.
+type Service struct {
+	db     *store.DB
+	Parser *Parser
+	Hasher *Hasher
+	Limits Limits
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+	// Client delivers to subscribers.
+	Client *http.Client
+	jobs   *jobs.Queue
+}
+
+// NewService returns the repository over db; provincialBase is the base
+// URI of the provincial identifier scheme.
+func NewService(db *store.DB, provincialBase string) *Service {
+	ids := Normalizer{Provincial: Provincial{Base: provincialBase}}
+	return &Service{db: db, Parser: &Parser{IDs: ids}, Hasher: &Hasher{IDs: ids}, Limits: DefaultLimits, Now: time.Now,
+		Client: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// CaptureJob is the outcome of one capture request.
+type CaptureJob struct {
+	ID         int64
+	UserID     int64
+	UnitID     int64 // the capturing organisation; 0 for the whole tree
+	Events     int
+	Success    bool
+	Errors     []*Exception
+	CreatedAt  time.Time
+	FinishedAt time.Time
+}
+
+// captureUnit checks that the actor may capture and returns the
+// organisation it captures for.
+func captureUnit(a *identity.Actor) (int64, error) {
+	if a == nil {
+		return 0, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
+	}
+	units, all := a.Scope(identity.PermTraceCapture)
+	switch {
+	case len(units) > 0:
+		return units[0], nil
+	case all:
+		return 0, nil
+	}
+	return 0, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+}
+
+// Capture validates an EPCISDocument and stores all of its events, or none.
+// An invalid document is refused at once; a document that is valid but
+// cannot be stored (an eventID already captured) gives a failed job.
+func (s *Service) Capture(ctx context.Context, a *identity.Actor, data []byte) (*CaptureJob, error) {
+	unit, err := captureUnit(a)
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > s.Limits.MaxBytes {
+		return nil, exception(CaptureLimitExceeded, http.StatusRequestEntityTooLarge, "the document exceeds %d bytes", s.Limits.MaxBytes)
+	}
+	doc, err := s.Parser.ParseDocument(data)
+	if err != nil {
+		return nil, validationException(err)
+	}
+	if doc.Type != "EPCISDocument" {
+		return nil, exception(ValidationException, http.StatusBadRequest, "capture takes an EPCISDocument, not %s", doc.Type)
+	}
+	if len(doc.Events) > s.Limits.MaxEvents {
+		return nil, exception(CaptureLimitExceeded, http.StatusRequestEntityTooLarge, "the document has %d events, more than %d", len(doc.Events), s.Limits.MaxEvents)
+	}
+	return s.store(ctx, a, unit, doc.Events)
+}
+
+// CaptureEvent stores one event sent on its own and returns its eventID; an
+// event whose eventID is already stored is a conflict.
+func (s *Service) CaptureEvent(ctx context.Context, a *identity.Actor, data []byte) (string, error) {
+	unit, err := captureUnit(a)
+	if err != nil {
+		return "", err
+	}
+	if int64(len(data)) > s.Limits.MaxBytes {
+		return "", exception(CaptureLimitExceeded, http.StatusRequestEntityTooLarge, "the event exceeds %d bytes", s.Limits.MaxBytes)
+	}
+	ev, err := s.Parser.ParseEvent(data)
+	if err != nil {
+		return "", validationException(err)
+	}
+	job, err := s.store(ctx, a, unit, []*Event{ev})
+	if err != nil {
+		return "", err
+	}
+	if !job.Success {
+		return "", job.Errors[0]
+	}
+	return ev.EventID, nil
+}
+
+func validationException(err error) error {
+	var ve *ValidationError
+	if errors.As(err, &ve) {
+		return exception(ValidationException, http.StatusBadRequest, "%s", ve.Error())
+	}
+	return err
+}
+
+// errDuplicate aborts a capture whose event is already stored.
+type errDuplicate struct{ eventID string }
+
+func (e errDuplicate) Error() string { return "duplicate " + e.eventID }
+
+// store writes the events in one transaction and records the job.
+func (s *Service) store(ctx context.Context, a *identity.Actor, unit int64, events []*Event) (*CaptureJob, error) {
+	now := s.Now().UTC()
+	recordTime := EventTimeUTC(now)
+	job := &CaptureJob{UserID: a.ID(), UnitID: unit, Events: len(events), Success: true, CreatedAt: now, FinishedAt: now}
+	rows := make([]eventRow, len(events))
+	seen := map[string]bool{}
+	for i, ev := range events {
+		if ev.EventID == "" {
+			ev.EventID, _ = s.Hasher.EventHash(ev.Body, ev.Context)
+			ev.Body["eventID"] = ev.EventID
+		}
+		ev.Body["recordTime"] = recordTime // the incoming one is ignored
+		if !ev.ErrorDeclared {
+			if seen[ev.EventID] {
+				job.Success = false
+				job.Errors = []*Exception{duplicate(ev.EventID)}
+			}
+			seen[ev.EventID] = true
+		}
+		body, err := json.Marshal(ev.Body)
+		if err != nil {
+			return nil, err
+		}
+		ctxJSON, err := json.Marshal(ev.Context)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = eventRow{ev: ev, body: string(body), context: string(ctxJSON), exts: extensions(ev), sensors: sensorRows(ev)}
+	}
+	if job.Success {
+		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			id, err := insertJob(ctx, tx, job)
+			if err != nil {
+				return err
+			}
+			job.ID = id
+			for _, r := range rows {
+				if err := insertEvent(ctx, tx, id, now, r); err != nil {
+					return err
+				}
+			}
+			return s.notifySubscribers(ctx, tx, id)
+		})
+		var dup errDuplicate
+		switch {
+		case errors.As(err, &dup):
+			job.Success = false
+			job.Errors = []*Exception{duplicate(dup.eventID)}
+		case err != nil:
+			return nil, err
+		default:
+			return job, nil
+		}
+	}
+	// A failed capture stores no event, only the job that says why.
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		id, err := insertJob(ctx, tx, job)
+		job.ID = id
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return job, nil
+}
+
+func duplicate(eventID string) *Exception {
+	return exception(ValidationException, http.StatusConflict, "an event with eventID %s is already captured", eventID)
+}
+
+type eventRow struct {
+	ev      *Event
+	body    string
+	context string
+	exts    []Extension
+	sensors []sensorRow
+}
+
+func insertJob(ctx context.Context, tx *store.Tx, job *CaptureJob) (int64, error) {
+	errs, err := json.Marshal(problems(job.Errors))
+	if err != nil {
+		return 0, err
+	}
+	var unit any
+	if job.UnitID != 0 {
+		unit = job.UnitID
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, `INSERT INTO epcis_captures (user_id, unit_id, events, success, errors, created_at, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, job.UserID, unit, job.Events, boolInt(job.Success), string(errs),
+		store.FormatTime(job.CreatedAt), store.FormatTime(job.FinishedAt)).Scan(&id)
+	return id, err
+}
+
+func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime time.Time, r eventRow) error {
+	ev := r.ev
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO epcis_events (event_id, event_type, event_time, record_time, tz_offset, action,
+		biz_step, disposition, read_point, biz_location, error_declared, error_reason, declaration_time, capture_id, body, context)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		ev.EventID, ev.Type, store.FormatTime(ev.EventTime), store.FormatTime(recordTime), ev.TimeZone, ev.Action,
+		ev.BizStep, ev.Disposition, ev.ReadPoint, ev.BizLocation, boolInt(ev.ErrorDeclared), ev.ErrorReason,
+		declarationTime(ev), captureID, r.body, r.context).Scan(&id)
+	if store.IsUniqueViolation(err) {
+		return errDuplicate{ev.EventID}
+	}
+	if err != nil {
+		return err
+	}
+	// The identifiers, fields and extension values go in multi-row
+	// statements, so a document costs a few statements per event, not one
+	// per identifier.
+	err = insertRows(ctx, tx, &epcInserts, ev.EPCs, func(e EPCRef) []any {
+		var q any
+		if e.Quantity != nil {
+			q = *e.Quantity
+		}
+		return []any{id, string(e.Role), e.ID, q, e.UOM}
+	})
+	if err != nil {
+		return err
+	}
+	err = insertRows(ctx, tx, &extInserts, r.exts, func(e Extension) []any {
+		var num any
+		if e.Num != nil {
+			num = *e.Num
+		}
+		return []any{id, e.Scope, e.Name, e.IRI, e.Value, num}
+	})
+	if err != nil {
+		return err
+	}
+	err = insertRows(ctx, tx, &sensorInserts, r.sensors, func(s sensorRow) []any { return s.values(id) })
+	if err != nil {
+		return err
+	}
+	return insertRows(ctx, tx, &fieldInserts, ev.Fields, func(f Field) []any { return []any{id, f.Name, f.Value} })
+}
+
+// insertRows inserts rows in statements of at most epcChunk rows each;
+// stmts[n] is the statement for n rows.
+func insertRows[T any](ctx context.Context, tx *store.Tx, stmts *[epcChunk + 1]string, rows []T, values func(T) []any) error {
+	for start := 0; start < len(rows); start += epcChunk {
+		part := rows[start:min(start+epcChunk, len(rows))]
+		var args []any
+		for _, r := range part {
+			args = append(args, values(r)...)
+		}
+		if _, err := tx.ExecContext(ctx, stmts[len(part)], args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func declarationTime(ev *Event) string {
+	if !ev.ErrorDeclared {
+		return ""
+	}
+	return store.FormatTime(ev.DeclarationTime)
+}
+
+const epcChunk = 64
+
+// epcInserts[n] and fieldInserts[n] insert n identifier or field rows.
+var epcInserts, fieldInserts = multiInsert("INSERT INTO epcis_event_epcs (event, role, epc, quantity, uom) VALUES ", "(?, ?, ?, ?, ?)"),
+	multiInsert("INSERT INTO epcis_event_fields (event, name, value) VALUES ", "(?, ?, ?)")
+
+var extInserts = multiInsert("INSERT INTO epcis_event_extensions (event, scope, name, iri, value, num) VALUES ", "(?, ?, ?, ?, ?, ?)")
+
+func multiInsert(head, row string) (s [epcChunk + 1]string) {
+	for n := 1; n <= epcChunk; n++ {
+		s[n] = head + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+	}
+	return s
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Problem is an RFC 7807 problem document.
+type Problem struct {
+	Type     string `json:"type"`
+	Title    string `json:"title"`
+	Status   int    `json:"status"`
+	Detail   string `json:"detail,omitempty"`
+	Instance string `json:"instance,omitempty"`
+}
+
+// ProblemOf is the problem document of an exception.
+func ProblemOf(e *Exception) Problem {
+	title := e.Type
+	if _, t, ok := cutColon(e.Type); ok {
+		title = t
+	}
+	return Problem{Type: e.Type, Title: title, Status: e.Status, Detail: e.Detail}
+}
+
+func cutColon(s string) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == ':' {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+func problems(es []*Exception) []Problem {
+	out := []Problem{}
+	for _, e := range es {
+		out = append(out, ProblemOf(e))
+	}
+	return out
+}
+
+// Job returns a capture job; operators see the jobs of their own
+// organisation.
+func (s *Service) Job(ctx context.Context, a *identity.Actor, id int64) (*CaptureJob, error) {
+	unit, err := captureUnit(a)
+	if err != nil {
+		return nil, err
+	}
+	job := &CaptureJob{ID: id}
+	var unitID sql.NullInt64
+	var success int
+	var errs, created, finished string
+	err = s.db.QueryRowContext(ctx, `SELECT user_id, unit_id, events, success, errors, created_at, finished_at
+		FROM epcis_captures WHERE id = ?`, id).Scan(&job.UserID, &unitID, &job.Events, &success, &errs, &created, &finished)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && unit != 0 && unitID.Int64 != unit {
+		return nil, exception(NoSuchResourceException, http.StatusNotFound, "no capture job %d", id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	job.UnitID, job.Success = unitID.Int64, success == 1
+	job.CreatedAt, _ = store.ParseTime(created)
+	job.FinishedAt, _ = store.ParseTime(finished)
+	var ps []Problem
+	if err := json.Unmarshal([]byte(errs), &ps); err != nil {
+		return nil, err
+	}
+	for _, p := range ps {
+		job.Errors = append(job.Errors, &Exception{Type: p.Type, Status: p.Status, Detail: p.Detail})
+	}
+	return job, nil
+}
+
+// StoredEvent is an event as the repository returns it.
+type StoredEvent struct {
+	Body    json.RawMessage
+	Context json.RawMessage
+}
+
+// EventsByID returns the event with an eventID and the error declarations
+// made for it, in capture order.
+func (s *Service) EventsByID(ctx context.Context, eventID string) ([]StoredEvent, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT body, context FROM epcis_events WHERE event_id = ? ORDER BY id`, eventID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []StoredEvent
+	for rows.Next() {
+		var body, c string
+		if err := rows.Scan(&body, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, StoredEvent{Body: json.RawMessage(body), Context: json.RawMessage(c)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, exception(NoSuchResourceException, http.StatusNotFound, "no event %s", eventID)
+	}
+	return out, nil
+}
+
+// FormatID is a capture job's id in its URL.
+func FormatID(id int64) string { return strconv.FormatInt(id, 10) }
