@@ -260,7 +260,7 @@ func (w *writer) run(batch []*txRequest) {
 	ctx := context.Background()
 	failAll := func(err error) {
 		if w.conn != nil {
-			_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+			w.rollback()
 			w.checkConn()
 		}
 		for _, r := range batch {
@@ -332,7 +332,7 @@ func (w *writer) run(batch []*txRequest) {
 				return
 			}
 		case failed && !savepoints:
-			_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+			w.rollback()
 			return
 		case failed:
 			// On PostgreSQL the savepoint stays open after the rollback;
@@ -353,7 +353,7 @@ func (w *writer) run(batch []*txRequest) {
 		}
 	}
 	if committed == 0 {
-		_, _ = w.conn.ExecContext(ctx, "ROLLBACK")
+		w.rollback()
 		return
 	}
 	if w.aborted() {
@@ -365,6 +365,15 @@ func (w *writer) run(batch []*txRequest) {
 		return
 	}
 	w.commits.Add(1)
+}
+
+// rollback ends the open transaction; when even that fails, the
+// connection is checked, so that a broken one is replaced before the next
+// group rather than after it fails too.
+func (w *writer) rollback() {
+	if _, err := w.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
+		w.checkConn()
+	}
 }
 
 // call runs fn, turning a panic into a value the caller's goroutine
