@@ -63,7 +63,8 @@ type Service struct {
 	Limits Limits
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
-	// Client delivers to subscribers.
+	// Client delivers to subscribers: by default to public addresses only
+	// (webhook.go).
 	Client *http.Client
 	jobs   *jobs.Queue
 }
@@ -73,7 +74,7 @@ type Service struct {
 func NewService(db *store.DB, provincialBase string) *Service {
 	ids := Normalizer{Provincial: Provincial{Base: provincialBase}}
 	return &Service{db: db, Parser: &Parser{IDs: ids}, Hasher: &Hasher{IDs: ids}, Limits: DefaultLimits, Now: time.Now,
-		Client: &http.Client{Timeout: 30 * time.Second}}
+		Client: publicClient()}
 }
 
 // CaptureJob is the outcome of one capture request.
