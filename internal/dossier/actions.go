@@ -402,14 +402,21 @@ type PublicStatus struct {
 }
 
 // Lookup returns the status of a dossier when code and phone match; any
-// mismatch is the same not-found, so the lookup tells nothing else.
-func (s *Dossiers) Lookup(ctx context.Context, code, phone string) (PublicStatus, error) {
-	phone = strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
+// mismatch is the same not-found, so the lookup tells nothing else. client
+// is the asker's network address; past a number of failures per code or
+// per address, lookups are refused for a while (lookupguard.go).
+func (s *Dossiers) Lookup(ctx context.Context, client, code, phone string) (PublicStatus, error) {
+	code, phone = strings.TrimSpace(code), strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
+	now := s.Now()
+	if s.lookups.blocked(client, code, now) {
+		return PublicStatus{}, egov.Errorf(egov.ETOOMANY, "dossier.lookup_too_many", int(lookupWindow.Minutes()))
+	}
 	d, err := s.load(ctx, s.db, code)
-	if err != nil || d.Code == "" || d.Code != strings.TrimSpace(code) || phone == "" || d.ApplicantPhone != phone {
+	if err != nil || d.Code == "" || d.Code != code || phone == "" || d.ApplicantPhone != phone {
 		if err != nil && egov.ErrorCode(err) == egov.EINTERNAL {
 			return PublicStatus{}, err
 		}
+		s.lookups.failed(client, code, now)
 		return PublicStatus{}, egov.Errorf(egov.ENOTFOUND, "dossier.lookup_failed")
 	}
 	return PublicStatus{Code: d.Code, Status: d.Status, DueDate: d.DueDate}, nil

@@ -36,6 +36,8 @@ type Dossiers struct {
 	Notify func(ctx context.Context, tx *store.Tx, n Notification) error
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
+
+	lookups lookupGuard
 }
 
 // NewDossiers returns the dossier service.

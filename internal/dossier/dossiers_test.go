@@ -369,12 +369,12 @@ func TestLookupTellsOnlyTheStatus(t *testing.T) {
 	db := storetest.SQLite(t)
 	w := newWorld(t, db)
 	d := w.filed("congdan.1")
-	st, err := w.app.Dossiers.Lookup(w.ctx, d.Code, "0912 345 678")
+	st, err := w.app.Dossiers.Lookup(w.ctx, "192.0.2.1", d.Code, "0912 345 678")
 	if err != nil || st.Status != dossier.StatusNew || st.Code != d.Code {
 		t.Fatalf("lookup: %+v %v", st, err)
 	}
 	for _, c := range [][2]string{{d.Code, "0987654321"}, {d.Code, ""}, {"900.15.31.H13-261102-0099", "0912345678"}, {d.Ref, "0912345678"}} {
-		if _, err := w.app.Dossiers.Lookup(w.ctx, c[0], c[1]); errCode(err) != egov.ENOTFOUND {
+		if _, err := w.app.Dossiers.Lookup(w.ctx, "192.0.2.1", c[0], c[1]); errCode(err) != egov.ENOTFOUND {
 			t.Errorf("lookup %v: %v", c, err)
 		}
 	}
@@ -578,4 +578,44 @@ func TestListOrder(t *testing.T) {
 			t.Errorf("order %v, want %v", got, want)
 		}
 	})
+}
+
+// Guessing the phone number of one dossier, or trying many codes from one
+// address, is refused after a number of failures for a while; other
+// codes and other addresses are not held up, and the right answer after
+// the refusal window works again.
+func TestLookupLimitsGuessing(t *testing.T) {
+	db := storetest.SQLite(t)
+	w := newWorld(t, db)
+	d := w.filed("congdan.1")
+	other := w.filed("congdan.2")
+	lookup := func(client, code, phone string) error {
+		_, err := w.app.Dossiers.Lookup(w.ctx, client, code, phone)
+		return err
+	}
+	for i := 0; i < 10; i++ {
+		if err := lookup(fmt.Sprint("192.0.2.", i), d.Code, fmt.Sprint("09000000", 10+i)); errCode(err) != egov.ENOTFOUND {
+			t.Fatalf("guess %d: %v", i, err)
+		}
+	}
+	// The code is held now, even with the right phone number and from a
+	// new address; another code is not.
+	if err := lookup("198.51.100.1", d.Code, "0912345678"); errCode(err) != egov.ETOOMANY {
+		t.Fatalf("after 10 failures on one code: %v", err)
+	}
+	if err := lookup("198.51.100.1", other.Code, "0987654321"); err != nil {
+		t.Fatalf("another code: %v", err)
+	}
+	// One address trying many codes is held too, for every code.
+	for i := 0; i < 100; i++ {
+		lookup("203.0.113.7", fmt.Sprintf("900.15.31.H13-261102-%04d", 100+i), "0912345678")
+	}
+	if err := lookup("203.0.113.7", other.Code, "0987654321"); errCode(err) != egov.ETOOMANY {
+		t.Fatalf("after 100 failures from one address: %v", err)
+	}
+	// After the window, the right answer works again.
+	w.clock = w.clock.Add(11 * time.Minute)
+	if err := lookup("203.0.113.7", d.Code, "0912345678"); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
 }
