@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -827,7 +826,7 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	st, err := h.app.Dossiers.Lookup(r.Context(), clientAddr(r), param(r, "code"), param(r, "phone"))
+	st, err := h.app.Dossiers.Lookup(r.Context(), r.RemoteAddr, param(r, "code"), param(r, "phone"))
 	if err != nil {
 		return err
 	}
@@ -968,13 +967,4 @@ func (h *handler) unitPeriod(r *http.Request) (from, to workcal.Date, err error)
 		return 0, 0, err
 	}
 	return from, to, nil
-}
-
-// clientAddr is the asker's network address, for the lookup's limits.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -2,6 +2,7 @@ package dossier
 
 import (
 	"context"
+	"net"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -402,10 +403,15 @@ type PublicStatus struct {
 }
 
 // Lookup returns the status of a dossier when code and phone match; any
-// mismatch is the same not-found, so the lookup tells nothing else. client
-// is the asker's network address; past a number of failures per code or
-// per address, lookups are refused for a while (lookupguard.go).
-func (s *Dossiers) Lookup(ctx context.Context, client, code, phone string) (PublicStatus, error) {
+// mismatch is the same not-found, so the lookup tells nothing else.
+// remoteAddr is the asker's network address (host:port, as net/http gives
+// it); past a number of failures per code or per address, lookups are
+// refused for a while (lookupguard.go).
+func (s *Dossiers) Lookup(ctx context.Context, remoteAddr, code, phone string) (PublicStatus, error) {
+	client := remoteAddr
+	if host, _, err := net.SplitHostPort(remoteAddr); err == nil {
+		client = host // every port of one address is one asker
+	}
 	code, phone = strings.TrimSpace(code), strings.ReplaceAll(strings.TrimSpace(phone), " ", "")
 	now := s.Now()
 	if s.lookups.blocked(client, code, now) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"net/url"
 
@@ -35,7 +34,7 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(r, "dossier.lookup.title", "lookup")
 	f := r.PostForm
 	d := &lookupData{page: p, Form: url.Values{"code": {clipRunes(f.Get("code"), 64)}}}
-	st, err := h.app.Dossiers.Lookup(r.Context(), clientAddr(r), clipRunes(f.Get("code"), 64), clipRunes(f.Get("phone"), 20))
+	st, err := h.app.Dossiers.Lookup(r.Context(), r.RemoteAddr, clipRunes(f.Get("code"), 64), clipRunes(f.Get("phone"), 20))
 	if err != nil {
 		d.Form.Set("phone", clipRunes(f.Get("phone"), 20))
 		_, code := h.formErrors(r, p, err)
@@ -46,13 +45,4 @@ func (h *handler) lookup(w http.ResponseWriter, r *http.Request) {
 	d.Status = tr(p.Lang, "dossier.status."+string(st.Status))
 	d.Due = formatDate(p.Lang, st.DueDate)
 	h.render(w, r, http.StatusOK, "lookup", d)
-}
-
-// clientAddr is the asker's network address, for the lookup's limits.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
