@@ -99,6 +99,8 @@ type Service struct {
 	// transaction starts, never inside one: a hash takes tens of
 	// milliseconds and every write of the process shares one writer.
 	hash func(string) string
+	// unknown throttles guesses at user names that do not exist.
+	unknown unknownNames
 }
 
 // NewService returns the identity service.
@@ -679,7 +681,7 @@ func checkPassword(hash, password string) bool {
 }
 
 // Authenticate checks a user name and password and returns the actor. Wrong
-// user names and wrong passwords get the same error.
+// user names and wrong passwords get the same errors, throttling included.
 //
 // The counters are updated with single statements, so that parallel
 // attempts cannot slip past the throttle: each failure increments the
@@ -693,8 +695,7 @@ func (s *Service) Authenticate(ctx context.Context, username, password string) (
 		return nil, err
 	}
 	if u == nil {
-		checkPassword(dummyHash, password)
-		return nil, egov.Errorf(egov.EUNAUTHORIZED, "signin.failed")
+		return nil, s.unknown.attempt(username, now, func() { checkPassword(dummyHash, password) })
 	}
 	if now.Before(u.LockedUntil) {
 		return nil, egov.Errorf(egov.ETOOMANY, "signin.locked", ceilUnits(u.LockedUntil.Sub(now), time.Minute))

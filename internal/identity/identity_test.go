@@ -3,6 +3,8 @@ package identity_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -355,4 +357,39 @@ func TestUserViewsMaskTheCitizenID(t *testing.T) {
 	if vs[0].CitizenID != "" || vs[0].MaskedCitizenID != "094•••••••23" {
 		t.Fatalf("view carries %q / %q", vs[0].CitizenID, vs[0].MaskedCitizenID)
 	}
+}
+
+// TestUnknownNamesAreThrottledLikeAccounts guesses at a real account and at
+// a name that does not exist, step by step on the same clock: the answers
+// must be the same, or repeated guesses would tell which accounts exist.
+func TestUnknownNamesAreThrottledLikeAccounts(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := setup(t, db)
+		f.officer(t, "motcua.31615", identity.RoleReceiver, f.unit("31615"))
+		answer := func(name string) string {
+			_, err := f.ids.Authenticate(f.ctx, name, "sai")
+			return fmt.Sprintf("%s %v", code(err), err)
+		}
+		// Immediate retries, waits shorter and longer than the slowing, the
+		// lock, and past the lock.
+		steps := []time.Duration{0, 0, 0, 0, 500 * time.Millisecond, 2 * time.Second, 0, 5 * time.Second,
+			20 * time.Minute, 20 * time.Minute, 20 * time.Minute, 20 * time.Minute, 20 * time.Minute,
+			20 * time.Minute, 0, 10 * time.Minute, identity.LockFor, 0}
+		start := f.clock
+		var real []string
+		for _, d := range steps {
+			f.clock = f.clock.Add(d)
+			real = append(real, answer("motcua.31615"))
+		}
+		f.clock = start
+		for i, d := range steps {
+			f.clock = f.clock.Add(d)
+			if got := answer("Khong-Co-Ai"); got != real[i] {
+				t.Fatalf("step %d: unknown name answered %q, the account %q", i+1, got, real[i])
+			}
+		}
+		if !strings.Contains(strings.Join(real, "|"), string(egov.ETOOMANY)) {
+			t.Fatalf("the steps never reached the throttle: %v", real)
+		}
+	})
 }
