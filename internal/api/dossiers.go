@@ -214,8 +214,8 @@ func (rd *renderer) full(d *dossier.Dossier) (*dossierJSON, error) {
 	if !mine {
 		j.Applicant.Masked = true
 		j.Applicant.CCCD = optional(identity.MaskCitizenID(d.ApplicantCCCD))
-		j.Applicant.Phone = optional(maskPhone(d.ApplicantPhone))
-		j.Applicant.Email = optional(maskEmail(d.ApplicantEmail))
+		j.Applicant.Phone = optional(identity.MaskPhone(d.ApplicantPhone))
+		j.Applicant.Email = optional(identity.MaskEmail(d.ApplicantEmail))
 		// The form repeats identity numbers; they are masked alike.
 		for k, v := range j.Fields {
 			if f := p.Form.Field(k); f != nil {
@@ -223,9 +223,9 @@ func (rd *renderer) full(d *dossier.Dossier) (*dossierJSON, error) {
 				case dossier.TypeCCCD:
 					j.Fields[k] = identity.MaskCitizenID(v)
 				case dossier.TypePhone:
-					j.Fields[k] = maskPhone(v)
+					j.Fields[k] = identity.MaskPhone(v)
 				case dossier.TypeEmail:
-					j.Fields[k] = maskEmail(v)
+					j.Fields[k] = identity.MaskEmail(v)
 				}
 			}
 		}
@@ -349,24 +349,6 @@ func localDay(d workcal.Date) *string {
 
 func timeliness(d *dossier.Dossier, today workcal.Date) *string {
 	return optional(string(d.TimelinessOn(today)))
-}
-
-// maskPhone keeps the first two and the last two digits: 09******78.
-func maskPhone(s string) string {
-	if len(s) < 6 {
-		return strings.Repeat("*", len(s))
-	}
-	return s[:2] + strings.Repeat("*", len(s)-4) + s[len(s)-2:]
-}
-
-// maskEmail keeps the first character of the mailbox and the domain.
-func maskEmail(s string) string {
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 {
-		return strings.Repeat("*", len(s))
-	}
-	first := []rune(s[:at])[0]
-	return string(first) + "***" + s[at:]
 }
 
 // --- failures ---

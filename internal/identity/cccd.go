@@ -58,10 +58,30 @@ func ParseCitizenID(s string, now time.Time) (CitizenID, error) {
 	return CitizenID{Number: s, ProvinceCode: s[:3], Female: cs%2 == 1, BirthYear: year}, nil
 }
 
+// Personal data in lists, API answers and stored errors is shown masked by
+// these three functions, everywhere the same way.
+
 // MaskCitizenID shows the first three and last two digits only.
 func MaskCitizenID(s string) string {
 	if len(s) < 6 {
 		return strings.Repeat("•", len(s))
 	}
 	return s[:3] + strings.Repeat("•", len(s)-5) + s[len(s)-2:]
+}
+
+// MaskPhone shows the last three digits of a phone number.
+func MaskPhone(s string) string {
+	if len(s) <= 3 {
+		return strings.Repeat("•", len(s))
+	}
+	return strings.Repeat("•", len(s)-3) + s[len(s)-3:]
+}
+
+// MaskEmail keeps the first character of the mailbox and the domain.
+func MaskEmail(s string) string {
+	at := strings.LastIndexByte(s, '@')
+	if at < 1 {
+		return strings.Repeat("•", len([]rune(s)))
+	}
+	return string([]rune(s)[0]) + "•••" + s[at:]
 }

@@ -70,3 +70,16 @@ func TestPasswordHash(t *testing.T) {
 		t.Fatal("salts repeat")
 	}
 }
+
+func TestMasks(t *testing.T) {
+	for in, want := range map[string]string{"0912345678": "•••••••678", "+84912345678": "•••••••••678", "123": "•••", "": ""} {
+		if got := MaskPhone(in); got != want {
+			t.Errorf("MaskPhone(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"lan@example.vn": "l•••@example.vn", "đức@x.vn": "đ•••@x.vn", "@x": "••", "": ""} {
+		if got := MaskEmail(in); got != want {
+			t.Errorf("MaskEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -2,35 +2,19 @@ package notify
 
 import (
 	"regexp"
-	"strings"
+
+	"egov/internal/identity"
 )
 
 // Recipients are personal data: lists show them masked, and an error that
 // quotes one (an SMTP server refusing "<lan@example.vn>") is stored masked.
 
-// MaskEmail keeps the first character of the mailbox and the domain.
-func MaskEmail(s string) string {
-	at := strings.LastIndexByte(s, '@')
-	if at < 1 {
-		return strings.Repeat("•", len([]rune(s)))
-	}
-	return string([]rune(s)[0]) + "•••" + s[at:]
-}
-
-// MaskPhone keeps the last three digits.
-func MaskPhone(s string) string {
-	if len(s) <= 3 {
-		return strings.Repeat("•", len(s))
-	}
-	return strings.Repeat("•", len(s)-3) + s[len(s)-3:]
-}
-
 // MaskRecipient masks a recipient of channel (Email or SMS).
 func MaskRecipient(channel, s string) string {
 	if channel == SMS {
-		return MaskPhone(s)
+		return identity.MaskPhone(s)
 	}
-	return MaskEmail(s)
+	return identity.MaskEmail(s)
 }
 
 var (
@@ -40,8 +24,8 @@ var (
 
 // maskText masks the e-mail addresses and phone numbers in s.
 func maskText(s string) string {
-	s = emailInText.ReplaceAllStringFunc(s, MaskEmail)
-	return phoneInText.ReplaceAllStringFunc(s, MaskPhone)
+	s = emailInText.ReplaceAllStringFunc(s, identity.MaskEmail)
+	return phoneInText.ReplaceAllStringFunc(s, identity.MaskPhone)
 }
 
 // maskedError is err with the addresses and phone numbers in its text

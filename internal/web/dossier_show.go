@@ -154,7 +154,7 @@ func (h *handler) renderDossier(w http.ResponseWriter, r *http.Request, status i
 	data.Applicant = applicantView{Name: d.ApplicantName, CCCD: d.ApplicantCCCD, Phone: d.ApplicantPhone, Email: d.ApplicantEmail, Full: full}
 	if !full {
 		data.Applicant.CCCD = identity.MaskCitizenID(d.ApplicantCCCD)
-		data.Applicant.Phone = maskPhone(d.ApplicantPhone)
+		data.Applicant.Phone = identity.MaskPhone(d.ApplicantPhone)
 		data.Applicant.Email = ""
 	}
 	var pf *dossier.Form

@@ -266,14 +266,6 @@ func formatTime(lang string, t time.Time) string {
 	return t.In(vietnam).Format(tr(lang, "format.datetime"))
 }
 
-// maskPhone shows the last three digits of a phone number.
-func maskPhone(s string) string {
-	if len(s) <= 3 {
-		return strings.Repeat("•", len(s))
-	}
-	return strings.Repeat("•", len(s)-3) + s[len(s)-3:]
-}
-
 // dossierRow is a dossier in a list.
 type dossierRow struct {
 	Link       string
