@@ -69,11 +69,13 @@ func Append(ctx context.Context, tx *store.Tx, e *Entry) error {
 			return fmt.Errorf("audit: %w", err)
 		}
 		e.Hash = e.computeHash()
-		if _, err := tx.ExecContext(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
+		if err := tx.ExecDeferred(ctx, `UPDATE audit_head SET hash = ? WHERE id = 1`, e.Hash); err != nil {
 			return fmt.Errorf("audit: %w", err)
 		}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log
+	// Nothing is read back from the entry: it is sent with the
+	// transaction's next statement (store.Tx.ExecDeferred).
+	err := tx.ExecDeferred(ctx, `INSERT INTO audit_log
 		(seq, at, actor_id, actor_name, action, object_type, object_id, unit_code, summary, prev_hash, hash)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.Seq, store.FormatTime(e.At), nullID(e.ActorID), e.ActorName, e.Action, e.ObjectType, e.ObjectID,

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Every write transaction of a process runs on one connection, owned by one
@@ -152,13 +150,48 @@ func (w *writer) aborted() bool {
 		return false
 	}
 	var status byte
-	_ = w.conn.Raw(func(dc any) error {
-		if c, ok := dc.(*stdlib.Conn); ok {
-			status = c.Conn().PgConn().TxStatus()
-		}
+	_ = w.pipe(func(c *pipeConn) error {
+		status = c.Conn.Conn().PgConn().TxStatus()
 		return nil
 	})
 	return status == 'E'
+}
+
+// pipe runs fn on the driver connection of the writer (PostgreSQL only),
+// which keeps the deferred statements (pipeline.go).
+func (w *writer) pipe(fn func(c *pipeConn) error) error {
+	return w.conn.Raw(func(dc any) error { return fn(dc.(*pipeConn)) })
+}
+
+// flush sends the deferred statements of the member that just ran; the
+// first error among them is the member's. A failed savepoint ends the
+// whole group: control reports it.
+func (w *writer) flush() (err, control error) {
+	if w.engine != Postgres {
+		return nil, nil
+	}
+	_ = w.pipe(func(c *pipeConn) error {
+		err = c.flush(context.Background())
+		control, c.controlErr = c.controlErr, nil
+		return nil
+	})
+	return err, control
+}
+
+// discard drops the deferred statements of a member that failed, so that
+// none reaches the commit of the others, and reports whether its
+// savepoint was among them (then nothing of the member reached the
+// server, and the savepoint to roll back to is another member's).
+func (w *writer) discard() (savepointUnsent bool, control error) {
+	if w.engine != Postgres || w.conn == nil {
+		return false, nil
+	}
+	_ = w.pipe(func(c *pipeConn) error {
+		savepointUnsent = c.discard()
+		control, c.controlErr = c.controlErr, nil
+		return nil
+	})
+	return savepointUnsent, control
 }
 
 // inTx hands fn to the writer and waits for the commit (or rollback) that
@@ -314,7 +347,7 @@ func (w *writer) run(batch []*txRequest) {
 	committed := 0
 	for _, r := range live {
 		if savepoints {
-			if _, err := w.conn.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
+			if err := w.savepoint(); err != nil {
 				failAll(fmt.Errorf("savepoint: %w", err))
 				return
 			}
@@ -322,6 +355,26 @@ func (w *writer) run(batch []*txRequest) {
 		r.tx = &Tx{engine: w.engine, w: w}
 		r.err, r.panicked = call(r.fn, r.tx)
 		failed := r.err != nil || r.panicked != nil
+		var control error
+		if !failed {
+			// The member's deferred statements run now, before its
+			// outcome is decided.
+			var err error
+			if err, control = w.flush(); err != nil {
+				r.err, failed = err, true
+			}
+		}
+		savepointUnsent := false
+		if failed {
+			var c error
+			if savepointUnsent, c = w.discard(); control == nil {
+				control = c
+			}
+		}
+		if control != nil {
+			failAll(fmt.Errorf("savepoint: %w", control))
+			return
+		}
 		if !failed && w.aborted() {
 			r.err, failed = errAborted, true
 		}
@@ -334,6 +387,8 @@ func (w *writer) run(batch []*txRequest) {
 		case failed && !savepoints:
 			w.rollback()
 			return
+		case failed && savepointUnsent:
+			// Nothing of the member reached the server.
 		case failed:
 			// On PostgreSQL the savepoint stays open after the rollback;
 			// the next member's nests inside it, and COMMIT ends them all.
@@ -371,9 +426,22 @@ func (w *writer) run(batch []*txRequest) {
 // connection is checked, so that a broken one is replaced before the next
 // group rather than after it fails too.
 func (w *writer) rollback() {
+	w.discard()
 	if _, err := w.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
 		w.checkConn()
 	}
+}
+
+// savepoint opens a member's savepoint. On PostgreSQL it is deferred: it
+// goes to the server with the member's first statement.
+func (w *writer) savepoint() error {
+	if w.engine != Postgres {
+		_, err := w.conn.ExecContext(context.Background(), "SAVEPOINT grp")
+		return err
+	}
+	return w.pipe(func(c *pipeConn) error {
+		return c.enqueue(context.Background(), pending{query: "SAVEPOINT grp", control: true})
+	})
 }
 
 // call runs fn, turning a panic into a value the caller's goroutine

@@ -1,0 +1,317 @@
+package store
+
+import (
+	"context"
+	"database/sql/driver"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// On PostgreSQL every statement of the writer is a round trip, and the
+// writer waits for each answer before it sends the next statement: the
+// writer's path is bound by latency, not by the server's work. Many
+// statements of a transaction (the history row of a dossier, the audit
+// entry, the job that sends a notice) return nothing the transaction uses.
+// Tx.ExecDeferred queues such statements on the writer's connection, and
+// the connection sends them in one pipeline together with the next
+// statement whose answer is needed, or at the end of the transaction's
+// member of the group (writer.run): many statements, one round trip.
+//
+// pipeConn is the driver connection that does this. It wraps pgx's
+// database/sql connection, so that everything else (the writer's BEGIN,
+// SAVEPOINT and COMMIT, and the domain's queries, which return *sql.Rows)
+// goes through database/sql as before, and each statement sends the queue
+// ahead of itself.
+
+// maxQueued bounds the statements a connection keeps before it sends them
+// by itself (a bulk load that defers every row).
+const maxQueued = 256
+
+type pipeConnector struct{ inner driver.Connector }
+
+func (c pipeConnector) Connect(ctx context.Context) (driver.Conn, error) {
+	dc, err := c.inner.Connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeConn{Conn: dc.(*stdlib.Conn)}, nil
+}
+
+func (c pipeConnector) Driver() driver.Driver { return c.inner.Driver() }
+
+type pipeConn struct {
+	*stdlib.Conn
+	queue []pending
+	// controlErr is the error of a statement of the writer's own (a
+	// savepoint) sent from the queue: the group can no longer tell its
+	// members' work apart.
+	controlErr error
+}
+
+type pending struct {
+	query   string
+	args    []any
+	control bool
+}
+
+// enqueue adds a statement to the queue, sending the queue when it is full.
+func (c *pipeConn) enqueue(ctx context.Context, q pending) error {
+	c.queue = append(c.queue, q)
+	if len(c.queue) >= maxQueued {
+		return c.flush(ctx)
+	}
+	return nil
+}
+
+// discard drops the queue unsent and reports whether it started with a
+// statement of the writer's own (the savepoint of a member that never
+// reached the server).
+func (c *pipeConn) discard() (controlUnsent bool) {
+	controlUnsent = len(c.queue) > 0 && c.queue[0].control
+	clear(c.queue)
+	c.queue = c.queue[:0]
+	return controlUnsent
+}
+
+// send sends the queue and then last (when not empty) in one pipeline,
+// and reads the queue's results. The caller reads last's results from the
+// returned batch and closes it. On an error of a queued statement the
+// batch is closed already: the statements after it did not run.
+func (c *pipeConn) send(ctx context.Context, last string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(c.queue)+1)}
+	for _, q := range c.queue {
+		b.Queue(q.query, q.args...)
+	}
+	if last != "" {
+		b.Queue(last, args...)
+	}
+	sent := c.queue
+	c.queue = c.queue[:0]
+	defer clear(sent)
+	br := c.Conn.Conn().SendBatch(ctx, b)
+	for _, q := range sent {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			if q.control {
+				c.controlErr = err
+			}
+			return nil, fmt.Errorf("store: deferred statement %.60q: %w", q.query, err)
+		}
+	}
+	return br, nil
+}
+
+// flush sends the queue.
+func (c *pipeConn) flush(ctx context.Context) error {
+	if len(c.queue) == 0 {
+		return nil
+	}
+	br, err := c.send(ctx, "", nil)
+	if err != nil {
+		return err
+	}
+	return br.Close()
+}
+
+func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Result, error) {
+	if len(c.queue) == 0 {
+		return c.Conn.ExecContext(ctx, query, nv)
+	}
+	if c.Conn.Conn().IsClosed() {
+		c.discard()
+		return nil, driver.ErrBadConn
+	}
+	br, err := c.send(ctx, query, values(nv))
+	if err != nil {
+		return nil, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return driver.RowsAffected(tag.RowsAffected()), nil
+}
+
+func (c *pipeConn) QueryContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Rows, error) {
+	if len(c.queue) == 0 {
+		return c.Conn.QueryContext(ctx, query, nv)
+	}
+	if c.Conn.Conn().IsClosed() {
+		c.discard()
+		return nil, driver.ErrBadConn
+	}
+	br, err := c.send(ctx, query, values(nv))
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		br.Close()
+		return nil, err
+	}
+	// Read the first row now, as pgx's own driver does, so that the
+	// statement's error is this call's.
+	r := &pipeRows{rows: rows, br: br, types: c.Conn.Conn().TypeMap()}
+	r.more = rows.Next()
+	if err := rows.Err(); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// PrepareContext sends the queue first; the statement it returns sends the
+// queue ahead of itself like the connection does.
+func (c *pipeConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := c.flush(ctx); err != nil {
+		return nil, err
+	}
+	st, err := c.Conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return &pipeStmt{Stmt: st, c: c, query: query}, nil
+}
+
+func (c *pipeConn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+func (c *pipeConn) Close() error {
+	c.discard()
+	return c.Conn.Close()
+}
+
+func values(nv []driver.NamedValue) []any {
+	args := make([]any, len(nv))
+	for i, v := range nv {
+		args[i] = v.Value
+	}
+	return args
+}
+
+// pipeStmt is a prepared statement on a pipeConn. pgx names a prepared
+// statement by its text, so running the text on the connection runs the
+// prepared statement.
+type pipeStmt struct {
+	driver.Stmt
+	c     *pipeConn
+	query string
+}
+
+func (s *pipeStmt) ExecContext(ctx context.Context, nv []driver.NamedValue) (driver.Result, error) {
+	return s.c.ExecContext(ctx, s.query, nv)
+}
+
+func (s *pipeStmt) QueryContext(ctx context.Context, nv []driver.NamedValue) (driver.Rows, error) {
+	return s.c.QueryContext(ctx, s.query, nv)
+}
+
+// pipeRows are the rows of a query sent at the end of a pipeline, in
+// database/sql's value types (the same as pgx's driver gives: integers as
+// int64, floats as float64, times as time.Time, other types as text).
+type pipeRows struct {
+	rows  pgx.Rows
+	br    pgx.BatchResults
+	types *pgtype.Map
+	conv  []func([]byte) (driver.Value, error)
+	more  bool // the row read ahead, not yet returned
+	ahead bool
+	names []string
+}
+
+func (r *pipeRows) Columns() []string {
+	if r.names == nil {
+		for _, fd := range r.rows.FieldDescriptions() {
+			r.names = append(r.names, fd.Name)
+		}
+	}
+	return r.names
+}
+
+func (r *pipeRows) Close() error {
+	r.rows.Close()
+	err := r.rows.Err()
+	if cerr := r.br.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func (r *pipeRows) Next(dest []driver.Value) error {
+	if !r.ahead {
+		r.ahead = true // the first row was read by QueryContext
+	} else {
+		r.more = r.rows.Next()
+	}
+	if !r.more {
+		if err := r.rows.Err(); err != nil {
+			return err
+		}
+		return io.EOF
+	}
+	if r.conv == nil {
+		for _, fd := range r.rows.FieldDescriptions() {
+			r.conv = append(r.conv, converter(r.types, fd.DataTypeOID, fd.Format))
+		}
+	}
+	for i, raw := range r.rows.RawValues() {
+		if raw == nil {
+			dest[i] = nil
+			continue
+		}
+		v, err := r.conv[i](raw)
+		if err != nil {
+			return fmt.Errorf("convert field %d: %w", i, err)
+		}
+		dest[i] = v
+	}
+	return nil
+}
+
+func converter(m *pgtype.Map, oid uint32, format int16) func([]byte) (driver.Value, error) {
+	scan := func(dst any) func([]byte) (driver.Value, error) {
+		plan := m.PlanScan(oid, format, dst)
+		return func(src []byte) (driver.Value, error) {
+			if err := plan.Scan(src, dst); err != nil {
+				return nil, err
+			}
+			switch d := dst.(type) {
+			case *bool:
+				return *d, nil
+			case *[]byte:
+				return append([]byte(nil), *d...), nil
+			case *int64:
+				return *d, nil
+			case *float64:
+				return *d, nil
+			case *time.Time:
+				return *d, nil
+			default:
+				return *dst.(*string), nil
+			}
+		}
+	}
+	switch oid {
+	case pgtype.BoolOID:
+		return scan(new(bool))
+	case pgtype.ByteaOID, pgtype.JSONOID, pgtype.JSONBOID:
+		return scan(new([]byte))
+	case pgtype.Int2OID, pgtype.Int4OID, pgtype.Int8OID:
+		return scan(new(int64))
+	case pgtype.Float4OID, pgtype.Float8OID:
+		return scan(new(float64))
+	case pgtype.DateOID, pgtype.TimestampOID, pgtype.TimestamptzOID:
+		return scan(new(time.Time))
+	default:
+		return scan(new(string))
+	}
+}
