@@ -240,6 +240,9 @@ type Tx struct {
 	w      *writer
 	engine Engine
 	after  []func()
+	// deferredErr is the first error of a deferred statement on SQLite,
+	// which fails the transaction as it would on PostgreSQL.
+	deferredErr error
 }
 
 // AfterCommit runs fn once the transaction has committed (never when it
@@ -291,9 +294,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 // or when fn returns (pipeline.go); on SQLite, which has no round trips,
 // it runs at once.
 //
-// Its error, when it fails on PostgreSQL, is the error of that next
-// statement, or of the whole InTx when fn returns nil; either way nothing
-// of the transaction is committed. Statements run in the order they were
+// When it fails, its error is returned by ExecDeferred (SQLite), or by
+// the next statement (PostgreSQL), and by InTx even when fn returns nil:
+// nothing of the transaction is committed. Statements run in the order they were
 // issued, so a later read sees what a deferred statement wrote. Do not
 // defer a statement whose error the transaction would handle (a unique
 // violation turned into a message: it would surface at another
@@ -302,6 +305,9 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 func (tx *Tx) ExecDeferred(ctx context.Context, query string, args ...any) error {
 	if tx.engine != Postgres {
 		_, err := tx.ExecContext(ctx, query, args...)
+		if err != nil && tx.deferredErr == nil {
+			tx.deferredErr = err
+		}
 		return err
 	}
 	return tx.w.pipe(func(c *pipeConn) error {

@@ -354,6 +354,9 @@ func (w *writer) run(batch []*txRequest) {
 		}
 		r.tx = &Tx{engine: w.engine, w: w}
 		r.err, r.panicked = call(r.fn, r.tx)
+		if r.err == nil {
+			r.err = r.tx.deferredErr
+		}
 		failed := r.err != nil || r.panicked != nil
 		var control error
 		if !failed {
