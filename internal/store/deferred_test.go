@@ -256,3 +256,35 @@ func TestDeferredQueryValues(t *testing.T) {
 		t.Error("the deferred insert was not committed")
 	}
 }
+
+// A deferred statement that cannot run at all (SQL the server rejects, an
+// argument the driver cannot send) fails its own member only.
+func TestDeferredBadStatement(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		createT(t, db)
+		ctx := context.Background()
+		errs := group(t, db,
+			func(tx *store.Tx) error { return deferInsert(tx, "a") },
+			func(tx *store.Tx) error {
+				deferInsert(tx, "b")
+				tx.ExecDeferred(ctx, `INSERT INTO no_such_table (k) VALUES (?)`, "b")
+				return nil
+			},
+			func(tx *store.Tx) error { return deferInsert(tx, "c") },
+			func(tx *store.Tx) error {
+				deferInsert(tx, "d")
+				tx.ExecDeferred(ctx, `INSERT INTO t (k) VALUES (?)`, make(chan int))
+				return nil
+			},
+			func(tx *store.Tx) error { return deferInsert(tx, "e") },
+		)
+		if errs[0] != nil || errs[1] == nil || errs[2] != nil || errs[3] == nil || errs[4] != nil {
+			t.Errorf("errors %v", errs)
+		}
+		for k, want := range map[string]int{"a": 1, "b": 0, "c": 1, "d": 0, "e": 1} {
+			if n := count(t, db, k); n != want {
+				t.Errorf("%q: %d rows, want %d", k, n, want)
+			}
+		}
+	})
+}

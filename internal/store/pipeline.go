@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -47,6 +49,7 @@ func (c pipeConnector) Driver() driver.Driver { return c.inner.Driver() }
 type pipeConn struct {
 	*stdlib.Conn
 	queue []pending
+	known map[string]bool // statements that ran on the connection
 	// controlErr is the error of a statement of the writer's own (a
 	// savepoint) sent from the queue: the group can no longer tell its
 	// members' work apart.
@@ -78,57 +81,120 @@ func (c *pipeConn) discard() (controlUnsent bool) {
 	return controlUnsent
 }
 
-// send sends the queue and then last (when not empty) in one pipeline,
-// and reads the queue's results. The caller reads last's results from the
-// returned batch and closes it. On an error of a queued statement the
-// batch is closed already: the statements after it did not run.
-func (c *pipeConn) send(ctx context.Context, last string, args []any) (pgx.BatchResults, error) {
-	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(c.queue)+1)}
-	for _, q := range c.queue {
+// send sends the queue, and then last when not empty, in as few pipelines
+// as it can, and reads the queue's results. When it sent last (sentLast),
+// the caller reads last's results from the returned batch and closes it;
+// otherwise the caller runs last by itself. When a queued statement fails,
+// the statements after it did not run; its error is returned.
+//
+// Without a queue it sends nothing, and the caller runs last as pgx's
+// driver does. A statement new to the connection starts a pipeline of its own: pgx
+// prepares the new statements of a pipeline before it runs any, and a
+// statement that fails to prepare aborts the transaction, so the
+// statements before it (a member's savepoint) must have run by then, and
+// the error must be that statement's. So does a statement with an
+// argument of another type than the plain ones the domain passes: when pgx
+// cannot encode an argument after it has queued statements of the
+// pipeline, it closes the connection; before, it only fails.
+func (c *pipeConn) send(ctx context.Context, last string, args []any) (br pgx.BatchResults, sentLast bool, err error) {
+	for len(c.queue) > 0 {
+		n, withLast := len(c.queue), last != "" && c.known[last] && plain(args)
+		for i := 1; i < len(c.queue); i++ {
+			if q := c.queue[i]; !c.known[q.query] || !plain(q.args) {
+				n, withLast = i, false
+				break
+			}
+		}
+		br, err := c.sendPiece(ctx, n, withLast, last, args)
+		if err != nil || withLast {
+			return br, withLast, err
+		}
+		if err := br.Close(); err != nil {
+			return nil, false, err
+		}
+	}
+	return nil, false, nil
+}
+
+func (c *pipeConn) sendPiece(ctx context.Context, n int, withLast bool, last string, args []any) (pgx.BatchResults, error) {
+	sent := slices.Clone(c.queue[:n])
+	c.queue = slices.Delete(c.queue, 0, n)
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, n+1)}
+	for _, q := range sent {
 		b.Queue(q.query, q.args...)
 	}
-	if last != "" {
+	if withLast {
 		b.Queue(last, args...)
 	}
-	sent := c.queue
-	c.queue = c.queue[:0]
-	defer clear(sent)
 	br := c.Conn.Conn().SendBatch(ctx, b)
 	for _, q := range sent {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
+			var pre pgx.ErrPreprocessingBatch
+			if errors.As(err, &pre) && c.Conn.Conn().PgConn().TxStatus() == 'T' {
+				// Nothing ran (the first statement has an argument pgx
+				// cannot encode): the statements stay queued, for the
+				// member's failure to drop.
+				c.queue = append(sent, c.queue...)
+				return nil, fmt.Errorf("store: deferred statements: %w", err)
+			}
 			if q.control {
 				c.controlErr = err
 			}
 			return nil, fmt.Errorf("store: deferred statement %.60q: %w", q.query, err)
 		}
+		c.learn(q.query)
 	}
 	return br, nil
 }
 
+// plain reports whether every argument is of a type that pgx encodes for
+// any column type the domain's SQL uses.
+func plain(args []any) bool {
+	for _, a := range args {
+		switch a.(type) {
+		case nil, string, []byte, bool, int, int8, int16, int32, int64, uint8, uint16, uint32, float32, float64, time.Time:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// learn notes that query has run on the connection (and is prepared).
+func (c *pipeConn) learn(query string) {
+	if c.known == nil {
+		c.known = map[string]bool{}
+	}
+	if len(c.known) < maxStmts {
+		c.known[query] = true
+	}
+}
+
 // flush sends the queue.
 func (c *pipeConn) flush(ctx context.Context) error {
-	if len(c.queue) == 0 {
-		return nil
-	}
-	br, err := c.send(ctx, "", nil)
-	if err != nil {
+	br, _, err := c.send(ctx, "", nil)
+	if err != nil || br == nil {
 		return err
 	}
 	return br.Close()
 }
 
 func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Result, error) {
-	if len(c.queue) == 0 {
-		return c.Conn.ExecContext(ctx, query, nv)
-	}
-	if c.Conn.Conn().IsClosed() {
+	if len(c.queue) > 0 && c.Conn.Conn().IsClosed() {
 		c.discard()
 		return nil, driver.ErrBadConn
 	}
-	br, err := c.send(ctx, query, values(nv))
+	br, sent, err := c.send(ctx, query, values(nv))
 	if err != nil {
 		return nil, err
+	}
+	if !sent {
+		res, err := c.Conn.ExecContext(ctx, query, nv)
+		if err == nil && len(nv) > 0 {
+			c.learn(query) // pgx prepared it (it sends a statement without arguments unprepared)
+		}
+		return res, err
 	}
 	tag, err := br.Exec()
 	if cerr := br.Close(); err == nil {
@@ -137,20 +203,25 @@ func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.Na
 	if err != nil {
 		return nil, err
 	}
+	c.learn(query)
 	return driver.RowsAffected(tag.RowsAffected()), nil
 }
 
 func (c *pipeConn) QueryContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Rows, error) {
-	if len(c.queue) == 0 {
-		return c.Conn.QueryContext(ctx, query, nv)
-	}
-	if c.Conn.Conn().IsClosed() {
+	if len(c.queue) > 0 && c.Conn.Conn().IsClosed() {
 		c.discard()
 		return nil, driver.ErrBadConn
 	}
-	br, err := c.send(ctx, query, values(nv))
+	br, sent, err := c.send(ctx, query, values(nv))
 	if err != nil {
 		return nil, err
+	}
+	if !sent {
+		rows, err := c.Conn.QueryContext(ctx, query, nv)
+		if err == nil && len(nv) > 0 {
+			c.learn(query) // pgx prepared it (it sends a statement without arguments unprepared)
+		}
+		return rows, err
 	}
 	rows, err := br.Query()
 	if err != nil {
@@ -165,11 +236,10 @@ func (c *pipeConn) QueryContext(ctx context.Context, query string, nv []driver.N
 		r.Close()
 		return nil, err
 	}
+	c.learn(query)
 	return r, nil
 }
 
-// PrepareContext sends the queue first; the statement it returns sends the
-// queue ahead of itself like the connection does.
 func (c *pipeConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	if err := c.flush(ctx); err != nil {
 		return nil, err

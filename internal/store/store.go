@@ -288,18 +288,18 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 	return tx.w.conn.QueryRowContext(ctx, query, args...)
 }
 
-// ExecDeferred runs a statement whose result the transaction does not need
-// (an insert of a history row, an audit entry, a job). On PostgreSQL it is
-// queued and sent in one round trip with the transaction's next statement,
-// or when fn returns (pipeline.go); on SQLite, which has no round trips,
-// it runs at once.
+// ExecDeferred runs one statement whose result the transaction does not
+// need (an insert of a history row, an audit entry, a job). On PostgreSQL
+// it is queued and sent in one round trip with the transaction's next
+// statement, or when fn returns (pipeline.go); on SQLite, which has no
+// round trips, it runs at once.
 //
-// When it fails, its error is returned by ExecDeferred (SQLite), or by
-// the next statement (PostgreSQL), and by InTx even when fn returns nil:
-// nothing of the transaction is committed. Statements run in the order they were
-// issued, so a later read sees what a deferred statement wrote. Do not
-// defer a statement whose error the transaction would handle (a unique
-// violation turned into a message: it would surface at another
+// When it fails, its error is returned by ExecDeferred (SQLite) or by the
+// next statement (PostgreSQL), and by InTx even when fn returns nil:
+// nothing of the transaction is committed. Statements run in the order
+// they were issued, so a later read sees what a deferred statement wrote.
+// Do not defer a statement whose error the transaction would handle (a
+// unique violation turned into a message: it would surface at another
 // statement), and do not change args after the call: they are kept until
 // the statement is sent.
 func (tx *Tx) ExecDeferred(ctx context.Context, query string, args ...any) error {
