@@ -288,3 +288,41 @@ func TestDeferredBadStatement(t *testing.T) {
 		}
 	})
 }
+
+// In a group, a member's last deferred statements go to the server with
+// the next member's: when one of them fails, its member fails, and the
+// next member runs as if the failed one had never been there.
+func TestDeferredFailsAfterItsMember(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		createT(t, db)
+		ctx := context.Background()
+		if err := db.InTx(ctx, func(tx *store.Tx) error { return deferInsert(tx, "a") }); err != nil {
+			t.Fatal(err)
+		}
+		var seen int
+		errs := group(t, db,
+			func(tx *store.Tx) error {
+				deferInsert(tx, "a2")
+				deferInsert(tx, "a") // taken: fails after fn returned
+				return nil
+			},
+			func(tx *store.Tx) error {
+				deferInsert(tx, "b")
+				return tx.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE k IN ('a2', 'b')`).Scan(&seen)
+			},
+			func(tx *store.Tx) error { return deferInsert(tx, "c") },
+			func(tx *store.Tx) error { return deferInsert(tx, "a") }, // fails before the commit
+		)
+		if !store.IsUniqueViolation(errs[0]) || errs[1] != nil || errs[2] != nil || !store.IsUniqueViolation(errs[3]) {
+			t.Errorf("errors %v", errs)
+		}
+		if seen != 1 {
+			t.Errorf("the next member saw %d rows of a2 and b, want 1 (b)", seen)
+		}
+		for k, want := range map[string]int{"a": 1, "a2": 0, "b": 1, "c": 1} {
+			if n := count(t, db, k); n != want {
+				t.Errorf("%q: %d rows, want %d", k, n, want)
+			}
+		}
+	})
+}

@@ -50,6 +50,13 @@ type pipeConn struct {
 	*stdlib.Conn
 	queue []pending
 	known map[string]bool // statements that ran on the connection
+	// owner is the member of the group whose statements are issued now.
+	// The statements an earlier member left queued go with this one's;
+	// when one of them fails, fail makes its member fail, and the
+	// connection rolls back to that member's savepoint and sends the
+	// others' statements again.
+	owner any
+	fail  func(owner any, err error)
 	// controlErr is the error of a statement of the writer's own (a
 	// savepoint) sent from the queue: the group can no longer tell its
 	// members' work apart.
@@ -60,10 +67,12 @@ type pending struct {
 	query   string
 	args    []any
 	control bool
+	owner   any
 }
 
 // enqueue adds a statement to the queue, sending the queue when it is full.
 func (c *pipeConn) enqueue(ctx context.Context, q pending) error {
+	q.owner = c.owner
 	c.queue = append(c.queue, q)
 	if len(c.queue) >= maxQueued {
 		return c.flush(ctx)
@@ -71,14 +80,18 @@ func (c *pipeConn) enqueue(ctx context.Context, q pending) error {
 	return nil
 }
 
-// discard drops the queue unsent and reports whether it started with a
-// statement of the writer's own (the savepoint of a member that never
-// reached the server).
-func (c *pipeConn) discard() (controlUnsent bool) {
-	controlUnsent = len(c.queue) > 0 && c.queue[0].control
-	clear(c.queue)
-	c.queue = c.queue[:0]
-	return controlUnsent
+// discard drops the statements of owner (nil: all) unsent and reports
+// whether its savepoint was among them (then nothing of it reached the
+// server).
+func (c *pipeConn) discard(owner any) (savepointUnsent bool) {
+	c.queue = slices.DeleteFunc(c.queue, func(q pending) bool {
+		if owner != nil && q.owner != owner {
+			return false
+		}
+		savepointUnsent = savepointUnsent || q.control
+		return true
+	})
+	return savepointUnsent
 }
 
 // send sends the queue, and then last when not empty, in as few pipelines
@@ -106,6 +119,9 @@ func (c *pipeConn) send(ctx context.Context, last string, args []any) (br pgx.Ba
 			}
 		}
 		br, err := c.sendPiece(ctx, n, withLast, last, args)
+		if err == errResend {
+			continue
+		}
 		if err != nil || withLast {
 			return br, withLast, err
 		}
@@ -127,21 +143,24 @@ func (c *pipeConn) sendPiece(ctx context.Context, n int, withLast bool, last str
 		b.Queue(last, args...)
 	}
 	br := c.Conn.Conn().SendBatch(ctx, b)
-	for _, q := range sent {
+	for i, q := range sent {
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			var pre pgx.ErrPreprocessingBatch
-			if errors.As(err, &pre) && c.Conn.Conn().PgConn().TxStatus() == 'T' {
-				// Nothing ran (the first statement has an argument pgx
-				// cannot encode): the statements stay queued, for the
-				// member's failure to drop.
-				c.queue = append(sent, c.queue...)
-				return nil, fmt.Errorf("store: deferred statements: %w", err)
-			}
-			if q.control {
+			nothingRan := errors.As(err, &pre) && c.Conn.Conn().PgConn().TxStatus() == 'T'
+			err = fmt.Errorf("store: deferred statement %.60q: %w", q.query, err)
+			switch {
+			case q.control:
 				c.controlErr = err
+			case q.owner != c.owner && c.fail != nil:
+				err = c.recover(ctx, q, append(sent[i+1:], c.queue...), err)
+			case nothingRan:
+				// The first statement has an argument pgx cannot encode:
+				// the statements stay queued, for the member's failure to
+				// drop.
+				c.queue = append(sent, c.queue...)
 			}
-			return nil, fmt.Errorf("store: deferred statement %.60q: %w", q.query, err)
+			return nil, err
 		}
 		c.learn(q.query)
 	}
@@ -159,6 +178,25 @@ func plain(args []any) bool {
 		}
 	}
 	return true
+}
+
+// errResend says that the statements of an earlier member failed and the
+// others' are queued again.
+var errResend = errors.New("store: send again")
+
+// recover handles the failure of q, a statement an earlier member left
+// queued: that member fails, the transaction goes back to its savepoint
+// (the last one that ran: the statements after q did not run), and the
+// statements of the other members after q are queued again.
+func (c *pipeConn) recover(ctx context.Context, q pending, rest []pending, err error) error {
+	c.fail(q.owner, err)
+	c.queue = slices.DeleteFunc(rest, func(p pending) bool { return p.owner == q.owner })
+	if _, err := c.Conn.ExecContext(ctx, "ROLLBACK TO SAVEPOINT grp", nil); err != nil {
+		c.controlErr = fmt.Errorf("rollback to savepoint: %w", err)
+		c.queue = c.queue[:0]
+		return c.controlErr
+	}
+	return errResend
 }
 
 // learn notes that query has run on the connection (and is prepared).
@@ -182,7 +220,7 @@ func (c *pipeConn) flush(ctx context.Context) error {
 
 func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Result, error) {
 	if len(c.queue) > 0 && c.Conn.Conn().IsClosed() {
-		c.discard()
+		c.discard(nil)
 		return nil, driver.ErrBadConn
 	}
 	br, sent, err := c.send(ctx, query, values(nv))
@@ -209,7 +247,7 @@ func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.Na
 
 func (c *pipeConn) QueryContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Rows, error) {
 	if len(c.queue) > 0 && c.Conn.Conn().IsClosed() {
-		c.discard()
+		c.discard(nil)
 		return nil, driver.ErrBadConn
 	}
 	br, sent, err := c.send(ctx, query, values(nv))
@@ -256,7 +294,7 @@ func (c *pipeConn) Prepare(query string) (driver.Stmt, error) {
 }
 
 func (c *pipeConn) Close() error {
-	c.discard()
+	c.discard(nil)
 	return c.Conn.Close()
 }
 

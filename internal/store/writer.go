@@ -120,6 +120,18 @@ func (w *writer) connect(ctx context.Context) error {
 		}
 	}
 	w.conn, w.stmts = conn, map[string]*sql.Stmt{}
+	if w.engine == Postgres {
+		// A member's deferred statements that fail after it ended (sent
+		// with a later member's) make it fail (pipeline.go).
+		w.pipe(func(c *pipeConn) error {
+			c.fail = func(owner any, err error) {
+				if r := owner.(*txRequest); r.err == nil && r.panicked == nil {
+					r.err = err
+				}
+			}
+			return nil
+		})
+	}
 	return nil
 }
 
@@ -163,9 +175,9 @@ func (w *writer) pipe(fn func(c *pipeConn) error) error {
 	return w.conn.Raw(func(dc any) error { return fn(dc.(*pipeConn)) })
 }
 
-// flush sends the deferred statements of the member that just ran; the
-// first error among them is the member's. A failed savepoint ends the
-// whole group: control reports it.
+// flush sends the deferred statements still queued; the first error
+// among the current member's is returned (the others' fail their own
+// members). A failed savepoint ends the whole group: control reports it.
 func (w *writer) flush() (err, control error) {
 	if w.engine != Postgres {
 		return nil, nil
@@ -178,16 +190,34 @@ func (w *writer) flush() (err, control error) {
 	return err, control
 }
 
-// discard drops the deferred statements of a member that failed, so that
-// none reaches the commit of the others, and reports whether its
-// savepoint was among them (then nothing of the member reached the
-// server, and the savepoint to roll back to is another member's).
-func (w *writer) discard() (savepointUnsent bool, control error) {
+// own makes r (nil: none) the member whose statements are issued now.
+func (w *writer) own(r *txRequest) {
+	if w.engine == Postgres {
+		w.pipe(func(c *pipeConn) error {
+			c.owner = nil
+			if r != nil {
+				c.owner = r
+			}
+			return nil
+		})
+	}
+}
+
+// discard drops the deferred statements of a member that failed (nil:
+// of all), so that none reaches the commit of the others, and reports
+// whether its savepoint was among them (then nothing of the member
+// reached the server, and the savepoint to roll back to is another
+// member's).
+func (w *writer) discard(r *txRequest) (savepointUnsent bool, control error) {
 	if w.engine != Postgres || w.conn == nil {
 		return false, nil
 	}
 	_ = w.pipe(func(c *pipeConn) error {
-		savepointUnsent = c.discard()
+		var owner any
+		if r != nil {
+			owner = r
+		}
+		savepointUnsent = c.discard(owner)
 		control, c.controlErr = c.controlErr, nil
 		return nil
 	})
@@ -344,8 +374,8 @@ func (w *writer) run(batch []*txRequest) {
 	// a failure fn did not report.
 	alone := len(live) == 1
 	savepoints := w.engine == SQLite || !alone
-	committed := 0
 	for _, r := range live {
+		w.own(r)
 		if savepoints {
 			if err := w.savepoint(); err != nil {
 				failAll(fmt.Errorf("savepoint: %w", err))
@@ -359,9 +389,11 @@ func (w *writer) run(batch []*txRequest) {
 		}
 		failed := r.err != nil || r.panicked != nil
 		var control error
-		if !failed {
-			// The member's deferred statements run now, before its
-			// outcome is decided.
+		if !failed && alone {
+			// Alone, without a savepoint, the member's deferred statements
+			// run now. In a group they go with the next member's
+			// statements (or before the commit), and a failure there
+			// rolls back to this member's savepoint (pipeline.go).
 			var err error
 			if err, control = w.flush(); err != nil {
 				r.err, failed = err, true
@@ -370,7 +402,7 @@ func (w *writer) run(batch []*txRequest) {
 		savepointUnsent := false
 		if failed {
 			var c error
-			if savepointUnsent, c = w.discard(); control == nil {
+			if savepointUnsent, c = w.discard(r); control == nil {
 				control = c
 			}
 		}
@@ -406,7 +438,17 @@ func (w *writer) run(batch []*txRequest) {
 				}
 			}
 		}
-		if !failed {
+	}
+	// What the last members left queued runs now; a member whose
+	// statements fail here is no longer committed.
+	w.own(nil)
+	if _, control := w.flush(); control != nil {
+		failAll(fmt.Errorf("savepoint: %w", control))
+		return
+	}
+	committed := 0
+	for _, r := range live {
+		if r.err == nil && r.panicked == nil {
 			committed++
 		}
 	}
@@ -429,7 +471,7 @@ func (w *writer) run(batch []*txRequest) {
 // connection is checked, so that a broken one is replaced before the next
 // group rather than after it fails too.
 func (w *writer) rollback() {
-	w.discard()
+	w.discard(nil)
 	if _, err := w.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
 		w.checkConn()
 	}
