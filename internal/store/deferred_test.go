@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"reflect"
 	"testing"
 
@@ -325,4 +327,93 @@ func TestDeferredFailsAfterItsMember(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Members that mix deferred and immediate statements, some failing in
+// either, some returning an error: a member is acknowledged exactly when
+// all of its rows are committed, and a failed one leaves none.
+func TestDeferredMixedGroup(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		createT(t, db)
+		ctx := context.Background()
+		if _, err := db.ExecContext(ctx, `INSERT INTO t (k) VALUES ('taken')`); err != nil {
+			t.Fatal(err)
+		}
+		rng := rand.New(rand.NewPCG(1, 2))
+		const n = 40
+		var fns []func(tx *store.Tx) error
+		inserts := make([]int, n)
+		for i := range n {
+			plan := make([]int, 1+rng.IntN(5)) // each step: 0 deferred insert, 1 immediate insert, 2 read, 3 deferred taken, 4 immediate taken
+			for j := range plan {
+				plan[j] = rng.IntN(20)
+				if plan[j] > 4 {
+					plan[j] %= 3
+				}
+			}
+			inserts[i] = len(plan) - countReads(plan)
+			refuse := rng.IntN(8) == 0
+			fns = append(fns, func(tx *store.Tx) error {
+				for j, step := range plan {
+					k := fmt.Sprintf("m%d-%d", i, j)
+					var err error
+					switch step {
+					case 0:
+						err = deferInsert(tx, k)
+					case 1:
+						_, err = tx.ExecContext(ctx, `INSERT INTO t (k) VALUES (?)`, k)
+					case 2:
+						var c int
+						err = tx.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE k LIKE ?`, fmt.Sprintf("m%d-%%", i)).Scan(&c)
+						if err == nil && c != j-countReads(plan[:j]) {
+							err = fmt.Errorf("read %d own rows, want %d", c, j-countReads(plan[:j]))
+						}
+					case 3:
+						tx.ExecDeferred(ctx, `INSERT INTO t (k) VALUES ('taken')`) // error ignored
+					case 4:
+						tx.ExecContext(ctx, `INSERT INTO t (k) VALUES ('taken')`) // error ignored
+					}
+					if err != nil {
+						return err
+					}
+				}
+				if refuse {
+					return errors.New("refused")
+				}
+				return nil
+			})
+		}
+		errs := group(t, db, fns...)
+		failed := 0
+		for _, err := range errs {
+			if err != nil {
+				failed++
+			}
+		}
+		if failed < n/4 || failed > n*3/4 {
+			t.Fatalf("%d of %d members failed: the plans do not test both outcomes", failed, n)
+		}
+		for i, err := range errs {
+			var c int
+			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM t WHERE k LIKE ?`, fmt.Sprintf("m%d-%%", i)).Scan(&c); err != nil {
+				t.Fatal(err)
+			}
+			switch {
+			case err != nil && c != 0:
+				t.Errorf("member %d failed (%v) but %d of its rows are committed", i, err, c)
+			case err == nil && c != inserts[i]:
+				t.Errorf("member %d was acknowledged with %d of its %d rows", i, c, inserts[i])
+			}
+		}
+	})
+}
+
+func countReads(plan []int) int {
+	n := 0
+	for _, s := range plan {
+		if s >= 2 {
+			n++
+		}
+	}
+	return n
 }
