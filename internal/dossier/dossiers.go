@@ -478,7 +478,7 @@ func (s *Dossiers) insert(ctx context.Context, tx *store.Tx, a *identity.Actor, 
 
 // event appends a step to the dossier's history and to the audit log.
 func (s *Dossiers) event(ctx context.Context, tx *store.Tx, a *identity.Actor, d *Dossier, action string, from Status, note string) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO dossier_events (dossier_id, at, actor_id, actor_name, action, from_status, to_status, note, due_date)
+	if err := tx.ExecDeferred(ctx, `INSERT INTO dossier_events (dossier_id, at, actor_id, actor_name, action, from_status, to_status, note, due_date)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		d.ID, store.FormatTime(s.Now()), nullID(a.ID()), a.Name(), action, string(from), string(d.Status), note, nullDate(d.DueDate)); err != nil {
 		return err

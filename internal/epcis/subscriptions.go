@@ -185,7 +185,7 @@ func (s *Service) notifySubscribers(ctx context.Context, tx *store.Tx, captureID
 		return err
 	}
 	for _, id := range ids {
-		if _, err := s.jobs.Enqueue(ctx, tx, deliverJob, delivery{id, captureID}); err != nil {
+		if err := s.jobs.Enqueue(ctx, tx, deliverJob, delivery{id, captureID}); err != nil {
 			return err
 		}
 	}

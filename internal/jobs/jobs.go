@@ -153,19 +153,22 @@ func Exponential(base, limit time.Duration) func(int) time.Duration {
 func (q *Queue) Handle(kind string, h Handler) { q.handlers[kind] = h }
 
 // Enqueue adds a job of kind with payload (marshalled as JSON) in the
-// caller's transaction. It runs once the transaction has committed.
-func (q *Queue) Enqueue(ctx context.Context, tx *store.Tx, kind string, payload any) (int64, error) {
+// caller's transaction. It runs once the transaction has committed. The
+// insert is deferred (store.Tx.ExecDeferred): a failure to store the job
+// may surface at the transaction's next statement or at its end, and
+// fails the transaction either way.
+func (q *Queue) Enqueue(ctx context.Context, tx *store.Tx, kind string, payload any) error {
 	return q.EnqueueWith(ctx, tx, kind, payload, Options{})
 }
 
 // EnqueueWith is Enqueue with options.
-func (q *Queue) EnqueueWith(ctx context.Context, tx *store.Tx, kind string, payload any, o Options) (int64, error) {
+func (q *Queue) EnqueueWith(ctx context.Context, tx *store.Tx, kind string, payload any, o Options) error {
 	if q.handlers[kind] == nil {
-		return 0, fmt.Errorf("jobs: no handler for kind %q", kind)
+		return fmt.Errorf("jobs: no handler for kind %q", kind)
 	}
 	p, err := json.Marshal(payload)
 	if err != nil {
-		return 0, fmt.Errorf("jobs: payload of %s: %w", kind, err)
+		return fmt.Errorf("jobs: payload of %s: %w", kind, err)
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = q.MaxAttempts
@@ -174,15 +177,14 @@ func (q *Queue) EnqueueWith(ctx context.Context, tx *store.Tx, kind string, payl
 	if o.RunAt.IsZero() {
 		o.RunAt = now
 	}
-	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO jobs (kind, payload, state, run_at, max_attempts, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		kind, string(p), Queued, store.FormatTime(o.RunAt), o.MaxAttempts, store.FormatTime(now)).Scan(&id)
+	err = tx.ExecDeferred(ctx, `INSERT INTO jobs (kind, payload, state, run_at, max_attempts, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`,
+		kind, string(p), Queued, store.FormatTime(o.RunAt), o.MaxAttempts, store.FormatTime(now))
 	if err != nil {
-		return 0, fmt.Errorf("jobs: enqueue %s: %w", kind, err)
+		return fmt.Errorf("jobs: enqueue %s: %w", kind, err)
 	}
 	tx.AfterCommit(q.Wake)
-	return id, nil
+	return nil
 }
 
 // Wake makes the worker look for due jobs now.

@@ -38,13 +38,14 @@ func newQueue(db *store.DB) (*jobs.Queue, *clock) {
 
 func enqueue(t *testing.T, db *store.DB, q *jobs.Queue, kind string, payload any, o jobs.Options) int64 {
 	t.Helper()
-	var id int64
 	err := db.InTx(context.Background(), func(tx *store.Tx) error {
-		var err error
-		id, err = q.EnqueueWith(context.Background(), tx, kind, payload, o)
-		return err
+		return q.EnqueueWith(context.Background(), tx, kind, payload, o)
 	})
 	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := db.QueryRowContext(context.Background(), `SELECT MAX(id) FROM jobs`).Scan(&id); err != nil {
 		t.Fatal(err)
 	}
 	return id
@@ -79,7 +80,7 @@ func TestEnqueueIsTransactional(t *testing.T) {
 		})
 		boom := errors.New("rolled back")
 		err := db.InTx(ctx, func(tx *store.Tx) error {
-			if _, err := q.Enqueue(ctx, tx, "greet", map[string]string{"to": "nobody"}); err != nil {
+			if err := q.Enqueue(ctx, tx, "greet", map[string]string{"to": "nobody"}); err != nil {
 				return err
 			}
 			return boom
@@ -98,7 +99,7 @@ func TestEnqueueIsTransactional(t *testing.T) {
 			t.Fatalf("%+v", in)
 		}
 		if err := db.InTx(ctx, func(tx *store.Tx) error {
-			_, err := q.Enqueue(ctx, tx, "unknown", nil)
+			err := q.Enqueue(ctx, tx, "unknown", nil)
 			return err
 		}); err == nil {
 			t.Fatal("enqueued a kind without a handler")
@@ -312,7 +313,7 @@ func TestWorkersShareJobs(t *testing.T) {
 		}
 		err = db.InTx(context.Background(), func(tx *store.Tx) error {
 			for i := range n {
-				if _, err := qs[0].Enqueue(context.Background(), tx, "count", i); err != nil {
+				if err := qs[0].Enqueue(context.Background(), tx, "count", i); err != nil {
 					return err
 				}
 			}

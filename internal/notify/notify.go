@@ -185,8 +185,7 @@ func (s *Service) add(ctx context.Context, tx *store.Tx, n dossier.Notification,
 	if err != nil {
 		return err
 	}
-	_, err = s.queue.Enqueue(ctx, tx, JobKind, payload{Message: id})
-	return err
+	return s.queue.Enqueue(ctx, tx, JobKind, payload{Message: id})
 }
 
 // deliver is the job that sends one message and records how it went.

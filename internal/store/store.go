@@ -10,6 +10,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -19,8 +20,9 @@ import (
 	"sync"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
-	_ "modernc.org/sqlite"             // registers "sqlite"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib" // also registers "pgx"
+	_ "modernc.org/sqlite"           // registers "sqlite"
 )
 
 // Engine names the database engine behind a DB.
@@ -70,11 +72,12 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 	// transactions take turns on (writer.go), and a read pool, which the
 	// domain code also reads through inside a transaction (the units graph,
 	// the catalogue).
-	open := func(max int) (*sql.DB, error) {
-		pool, err := sql.Open("pgx", dsn)
-		if err != nil {
-			return nil, fmt.Errorf("open postgres: %w", err)
-		}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	open := func(c driver.Connector, max int) (*sql.DB, error) {
+		pool := sql.OpenDB(c)
 		pool.SetMaxOpenConns(max)
 		pool.SetMaxIdleConns(max)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
@@ -84,11 +87,13 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		}
 		return pool, nil
 	}
-	write, err := open(1)
+	// The writer's connection sends deferred statements in pipelines
+	// (pipeline.go).
+	write, err := open(pipeConnector{stdlib.GetConnector(*cfg)}, 1)
 	if err != nil {
 		return nil, err
 	}
-	read, err := open(16)
+	read, err := open(stdlib.GetConnector(*cfg), 16)
 	if err != nil {
 		write.Close()
 		return nil, err
@@ -235,6 +240,9 @@ type Tx struct {
 	w      *writer
 	engine Engine
 	after  []func()
+	// deferredErr is the first error of a deferred statement on SQLite,
+	// which fails the transaction as it would on PostgreSQL.
+	deferredErr error
 }
 
 // AfterCommit runs fn once the transaction has committed (never when it
@@ -278,6 +286,33 @@ func (tx *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *s
 		return st.QueryRowContext(ctx, args...)
 	}
 	return tx.w.conn.QueryRowContext(ctx, query, args...)
+}
+
+// ExecDeferred runs one statement whose result the transaction does not
+// need (an insert of a history row, an audit entry, a job). On PostgreSQL
+// it is queued and sent in one round trip with the transaction's next
+// statement, or when fn returns (pipeline.go); on SQLite, which has no
+// round trips, it runs at once.
+//
+// When it fails, its error is returned by ExecDeferred (SQLite) or by the
+// next statement (PostgreSQL), and by InTx even when fn returns nil:
+// nothing of the transaction is committed. Statements run in the order
+// they were issued, so a later read sees what a deferred statement wrote.
+// Do not defer a statement whose error the transaction would handle (a
+// unique violation turned into a message: it would surface at another
+// statement), and do not change args after the call: they are kept until
+// the statement is sent.
+func (tx *Tx) ExecDeferred(ctx context.Context, query string, args ...any) error {
+	if tx.engine != Postgres {
+		_, err := tx.ExecContext(ctx, query, args...)
+		if err != nil && tx.deferredErr == nil {
+			tx.deferredErr = err
+		}
+		return err
+	}
+	return tx.w.pipe(func(c *pipeConn) error {
+		return c.enqueue(context.WithoutCancel(ctx), pending{query: rebind(tx.engine, query), args: args})
+	})
 }
 
 // PrepareContext prepares a statement on the transaction's connection: a

@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // Every write transaction of a process runs on one connection, owned by one
@@ -122,6 +120,18 @@ func (w *writer) connect(ctx context.Context) error {
 		}
 	}
 	w.conn, w.stmts = conn, map[string]*sql.Stmt{}
+	if w.engine == Postgres {
+		// A member's deferred statements that fail after it ended (sent
+		// with a later member's) make it fail (pipeline.go).
+		w.pipe(func(c *pipeConn) error {
+			c.fail = func(owner any, err error) {
+				if r := owner.(*txRequest); r.err == nil && r.panicked == nil {
+					r.err = err
+				}
+			}
+			return nil
+		})
+	}
 	return nil
 }
 
@@ -152,13 +162,66 @@ func (w *writer) aborted() bool {
 		return false
 	}
 	var status byte
-	_ = w.conn.Raw(func(dc any) error {
-		if c, ok := dc.(*stdlib.Conn); ok {
-			status = c.Conn().PgConn().TxStatus()
-		}
+	_ = w.pipe(func(c *pipeConn) error {
+		status = c.Conn.Conn().PgConn().TxStatus()
 		return nil
 	})
 	return status == 'E'
+}
+
+// pipe runs fn on the driver connection of the writer (PostgreSQL only),
+// which keeps the deferred statements (pipeline.go).
+func (w *writer) pipe(fn func(c *pipeConn) error) error {
+	return w.conn.Raw(func(dc any) error { return fn(dc.(*pipeConn)) })
+}
+
+// flush sends the deferred statements still queued; the first error
+// among the current member's is returned (the others' fail their own
+// members). A failed savepoint ends the whole group: control reports it.
+func (w *writer) flush() (err, control error) {
+	if w.engine != Postgres {
+		return nil, nil
+	}
+	_ = w.pipe(func(c *pipeConn) error {
+		err = c.flush(context.Background())
+		control, c.controlErr = c.controlErr, nil
+		return nil
+	})
+	return err, control
+}
+
+// own makes r (nil: none) the member whose statements are issued now.
+func (w *writer) own(r *txRequest) {
+	if w.engine == Postgres {
+		w.pipe(func(c *pipeConn) error {
+			c.owner = nil
+			if r != nil {
+				c.owner = r
+			}
+			return nil
+		})
+	}
+}
+
+// discard drops the deferred statements of a member that failed (nil:
+// of all), so that none reaches the commit of the others, and reports
+// whether its savepoint was among them (then nothing of the member
+// reached the server, and the savepoint to roll back to is another
+// member's).
+func (w *writer) discard(r *txRequest) (savepointUnsent bool, control error) {
+	if w.engine != Postgres || w.conn == nil {
+		return false, nil
+	}
+	_ = w.pipe(func(c *pipeConn) error {
+		var owner any
+		if r != nil {
+			owner = r
+		}
+		savepointUnsent = c.discard(owner)
+		control, c.controlErr = c.controlErr, nil
+		return nil
+	})
+	return savepointUnsent, control
 }
 
 // inTx hands fn to the writer and waits for the commit (or rollback) that
@@ -311,17 +374,42 @@ func (w *writer) run(batch []*txRequest) {
 	// a failure fn did not report.
 	alone := len(live) == 1
 	savepoints := w.engine == SQLite || !alone
-	committed := 0
 	for _, r := range live {
+		w.own(r)
 		if savepoints {
-			if _, err := w.conn.ExecContext(ctx, "SAVEPOINT grp"); err != nil {
+			if err := w.savepoint(); err != nil {
 				failAll(fmt.Errorf("savepoint: %w", err))
 				return
 			}
 		}
 		r.tx = &Tx{engine: w.engine, w: w}
 		r.err, r.panicked = call(r.fn, r.tx)
+		if r.err == nil {
+			r.err = r.tx.deferredErr
+		}
 		failed := r.err != nil || r.panicked != nil
+		var control error
+		if !failed && alone {
+			// Alone, without a savepoint, the member's deferred statements
+			// run now. In a group they go with the next member's
+			// statements (or before the commit), and a failure there
+			// rolls back to this member's savepoint (pipeline.go).
+			var err error
+			if err, control = w.flush(); err != nil {
+				r.err, failed = err, true
+			}
+		}
+		savepointUnsent := false
+		if failed {
+			var c error
+			if savepointUnsent, c = w.discard(r); control == nil {
+				control = c
+			}
+		}
+		if control != nil {
+			failAll(fmt.Errorf("savepoint: %w", control))
+			return
+		}
 		if !failed && w.aborted() {
 			r.err, failed = errAborted, true
 		}
@@ -334,6 +422,8 @@ func (w *writer) run(batch []*txRequest) {
 		case failed && !savepoints:
 			w.rollback()
 			return
+		case failed && savepointUnsent:
+			// Nothing of the member reached the server.
 		case failed:
 			// On PostgreSQL the savepoint stays open after the rollback;
 			// the next member's nests inside it, and COMMIT ends them all.
@@ -348,7 +438,17 @@ func (w *writer) run(batch []*txRequest) {
 				}
 			}
 		}
-		if !failed {
+	}
+	// What the last members left queued runs now; a member whose
+	// statements fail here is no longer committed.
+	w.own(nil)
+	if _, control := w.flush(); control != nil {
+		failAll(fmt.Errorf("savepoint: %w", control))
+		return
+	}
+	committed := 0
+	for _, r := range live {
+		if r.err == nil && r.panicked == nil {
 			committed++
 		}
 	}
@@ -371,9 +471,22 @@ func (w *writer) run(batch []*txRequest) {
 // connection is checked, so that a broken one is replaced before the next
 // group rather than after it fails too.
 func (w *writer) rollback() {
+	w.discard(nil)
 	if _, err := w.conn.ExecContext(context.Background(), "ROLLBACK"); err != nil {
 		w.checkConn()
 	}
+}
+
+// savepoint opens a member's savepoint. On PostgreSQL it is deferred: it
+// goes to the server with the member's first statement.
+func (w *writer) savepoint() error {
+	if w.engine != Postgres {
+		_, err := w.conn.ExecContext(context.Background(), "SAVEPOINT grp")
+		return err
+	}
+	return w.pipe(func(c *pipeConn) error {
+		return c.enqueue(context.Background(), pending{query: "SAVEPOINT grp", control: true})
+	})
 }
 
 // call runs fn, turning a panic into a value the caller's goroutine
