@@ -186,7 +186,7 @@ func (s *Service) Reopen(ctx context.Context, a *identity.Actor, formCode, perio
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, egov.FieldError("reason", "stats.reason_required")
+		return nil, egov.FieldError("reason", "stats.reopen.reason_required")
 	}
 	if len([]rune(reason)) > 1000 {
 		reason = string([]rune(reason)[:1000])
