@@ -186,7 +186,7 @@ func TestXLSXErrors(t *testing.T) {
 		good := w.set("CX.DS.05", "default", 11)
 		bad := map[string]string{
 			w.set("CX.DS.04", "nam_kinh", "nhiều"): "stats.value_not_number",
-			w.set("CX.XH.09", "default", "có lẽ"): "stats.value_not_yesno",
+			w.set("CX.XH.09", "default", "có lẽ"):  "stats.value_not_yesno",
 		}
 		// A value in a grey cell: CX.DS.05 has no ethnic breakdown.
 		s, c := w.cell("CX.DS.05", "default")
