@@ -65,6 +65,8 @@ type ImportSummary struct {
 	Ignored    int    // unchanged values and conflicts
 	Conflicts  []Conflict
 	Violations []Violation
+	// The set's form, period and unit, as given.
+	DataSet, Period, OrgUnit string
 	// Applied is true when the changes were written: not a dry run, and
 	// not an all-or-nothing import that met a conflict.
 	Applied bool
@@ -137,7 +139,7 @@ func (s *Service) importSet(ctx context.Context, a *identity.Actor, set ValueSet
 			return nil, egov.FieldError("dataSet", "stats.unknown_form", clip(set.DataSet))
 		}
 	}
-	sum := &ImportSummary{}
+	sum := &ImportSummary{DataSet: set.DataSet, Period: set.Period, OrgUnit: set.OrgUnit}
 	allowed := map[int64]bool{}
 	seen := map[valueKey]bool{}
 	var entries []entry

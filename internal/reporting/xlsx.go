@@ -459,63 +459,60 @@ func SniffXLSX(data []byte) error {
 	return nil
 }
 
-// parseXLSX reads a report workbook. A file that is not a readable report
-// template is an error; problems of its cells are in the result. A panic in
-// excelize on a malformed file is a problem of the file, not of the
-// server.
-func parseXLSX(data []byte, cat *Catalogue, form *Form) (up *xlsxUpload, err error) {
+// openXLSX sniffs and opens a workbook and reads which report it is.
+func openXLSX(data []byte) (x *excelize.File, up *xlsxUpload, err error) {
 	if err := SniffXLSX(data); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer func() {
-		if v := recover(); v != nil {
-			up, err = nil, egov.Errorf(egov.EINVALID, "stats.xlsx.unreadable")
-		}
-	}()
-	x, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: xlsxMaxUnzipped, UnzipXMLSizeLimit: xlsxMaxUnzipped})
+	x, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: xlsxMaxUnzipped, UnzipXMLSizeLimit: xlsxMaxUnzipped})
 	if err != nil {
-		return nil, egov.Errorf(egov.EINVALID, "stats.xlsx.unreadable")
+		return nil, nil, egov.Errorf(egov.EINVALID, "stats.xlsx.unreadable")
 	}
-	defer x.Close()
-	sheets := x.GetSheetList()
-	if len(sheets) > xlsxMaxSheets {
-		return nil, egov.Errorf(egov.EINVALID, "stats.xlsx.too_many_sheets", xlsxMaxSheets)
+	if len(x.GetSheetList()) > xlsxMaxSheets {
+		x.Close()
+		return nil, nil, egov.Errorf(egov.EINVALID, "stats.xlsx.too_many_sheets", xlsxMaxSheets)
 	}
 	up = &xlsxUpload{}
-	meta := false
-	for _, name := range sheets {
-		if name == xlsxMetaSheet {
-			meta = true
-			if err := up.readMeta(x); err != nil {
-				return nil, err
-			}
-		}
+	if err := up.readMeta(x); err != nil {
+		x.Close()
+		return nil, nil, err
 	}
-	if !meta {
-		return nil, egov.Errorf(egov.EINVALID, "stats.xlsx.no_meta")
-	}
-	if form == nil || up.form != form.Code {
-		return up, nil // the caller refuses another report's file
-	}
+	return x, up, nil
+}
+
+// readSections reads the value sheets of a workbook for form.
+func (up *xlsxUpload) readSections(x *excelize.File, cat *Catalogue, form *Form) error {
 	r := &sectionReader{x: x, cat: cat, form: form, up: up, rows: map[string]string{}}
 	found := false
-	for _, name := range sheets {
+	for _, name := range x.GetSheetList() {
 		if name == xlsxMetaSheet {
 			continue
 		}
 		ok, err := r.read(name)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		found = found || ok
 	}
 	if !found {
-		return nil, egov.Errorf(egov.EINVALID, "stats.xlsx.no_sheets")
+		return egov.Errorf(egov.EINVALID, "stats.xlsx.no_sheets")
 	}
-	return up, nil
+	return nil
+}
+
+// recoverXLSX turns a panic in excelize on a malformed file into a problem
+// of the file, not of the server.
+func recoverXLSX(err *error) {
+	if v := recover(); v != nil {
+		*err = egov.Errorf(egov.EINVALID, "stats.xlsx.unreadable")
+	}
 }
 
 func (up *xlsxUpload) readMeta(x *excelize.File) error {
+	idx, err := x.GetSheetIndex(xlsxMetaSheet)
+	if err != nil || idx < 0 {
+		return egov.Errorf(egov.EINVALID, "stats.xlsx.no_meta")
+	}
 	rows, err := x.GetRows(xlsxMetaSheet, excelize.Options{RawCellValue: true})
 	if err != nil || len(rows) == 0 || len(rows[0]) == 0 || rows[0][0] != xlsxMetaMark {
 		return egov.Errorf(egov.EINVALID, "stats.xlsx.no_meta")
@@ -721,16 +718,37 @@ type XLSXOptions struct {
 	ImportValid bool
 }
 
-// ImportXLSX reads a workbook made by XLSXTemplate for the same report and
-// imports its values (stats.enter on the unit). A file that is not such a
-// workbook, or is for another report, is an error; the problems of its
-// cells are the summary's conflicts, named by cell, before those Import
-// finds.
-func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, formCode, period, unitCode string, data []byte, opt XLSXOptions) (*ImportSummary, error) {
+// Report names a unit's report of a form for a period.
+type Report struct {
+	Form   string
+	Period string
+	Unit   string
+}
+
+// ImportXLSX reads a workbook made by XLSXTemplate and imports its values
+// (stats.enter on the unit). The workbook names its report; when want
+// names one too (a field may be left empty), the two must agree. A file
+// that is not such a workbook, or is for another report, is an error; the
+// problems of its cells are the summary's conflicts, named by cell, before
+// those Import finds.
+func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, want Report, data []byte, opt XLSXOptions) (sum *ImportSummary, err error) {
 	if a == nil {
 		return nil, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
 	}
-	f, p, u, _, err := s.resolveReport(ctx, formCode, period, unitCode)
+	if ids, all := a.Scope(identity.PermStatsEnter); !all && len(ids) == 0 {
+		return nil, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+	}
+	defer recoverXLSX(&err)
+	x, up, err := openXLSX(data)
+	if err != nil {
+		return nil, err
+	}
+	defer x.Close()
+	if (want.Form != "" && want.Form != up.form) || (want.Period != "" && want.Period != up.period) || (want.Unit != "" && want.Unit != up.unit) {
+		return nil, egov.Errorf(egov.EINVALID, "stats.xlsx.other_report", up.form, up.period, up.unit,
+			or(clip(want.Form), up.form), or(clip(want.Period), up.period), or(clip(want.Unit), up.unit))
+	}
+	f, p, u, _, err := s.resolveReport(ctx, up.form, up.period, up.unit)
 	if err != nil {
 		return nil, err
 	}
@@ -741,12 +759,8 @@ func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, formCode, p
 	if err != nil {
 		return nil, err
 	}
-	up, err := parseXLSX(data, cat, f)
-	if err != nil {
+	if err := up.readSections(x, cat, f); err != nil {
 		return nil, err
-	}
-	if up.form != f.Code || up.period != p.String() || up.unit != u.Code {
-		return nil, egov.Errorf(egov.EINVALID, "stats.xlsx.other_report", up.form, up.period, up.unit, f.Code, p.String(), u.Code)
 	}
 	if !a.System {
 		cal, err := s.calendar(ctx)
@@ -762,7 +776,7 @@ func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, formCode, p
 		}
 	}
 	set := ValueSet{DataSet: f.Code, Period: p.String(), OrgUnit: u.Code, Values: up.values}
-	sum, err := s.importSet(ctx, a, set, importOptions{dryRun: opt.DryRun, allOrNothing: !opt.ImportValid, problems: len(up.problems)})
+	sum, err = s.importSet(ctx, a, set, importOptions{dryRun: opt.DryRun, allOrNothing: !opt.ImportValid, problems: len(up.problems)})
 	if err != nil {
 		return nil, err
 	}
