@@ -88,6 +88,7 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/dataValueSets", query: []string{"dataSet", "period", "orgUnit", "children"}, auth: true, private: true, handle: (*handler).getDataValueSet},
 	{method: "GET", pattern: "/api/v1/dataValueSets.xlsx", query: []string{"dataSet", "period", "orgUnit"}, auth: true, private: true, handle: (*handler).dataValueSetTemplate},
 	{method: "POST", pattern: "/api/v1/dataValueSets.xlsx", query: []string{"dryRun", "importValid", "dataSet", "period", "orgUnit"}, auth: true, private: true, handle: (*handler).importDataValueSetXLSX},
+	{method: "POST", pattern: "/api/v1/dataValueSets.csv", query: []string{"dryRun", "importValid"}, auth: true, private: true, handle: (*handler).importDataValueSetCSV},
 	{method: "GET", pattern: "/api/v1/dataValues", query: []string{"de", "co", "pe", "ou"}, auth: true, private: true, handle: (*handler).getDataValue},
 	{method: "POST", pattern: "/api/v1/dataValues", query: []string{"dryRun"}, auth: true, private: true, handle: (*handler).putDataValue},
 	{method: "POST", pattern: "/api/v1/approvals/{action}", auth: true, private: true, handle: (*handler).approve},

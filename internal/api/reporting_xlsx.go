@@ -106,3 +106,31 @@ func (h *handler) reopen(w http.ResponseWriter, r *http.Request) error {
 		Reason: ro.Reason, By: ro.By, At: ro.At.UTC().Format("2006-01-02T15:04:05Z")})
 	return nil
 }
+
+// importDataValueSetCSV serves POST /api/v1/dataValueSets.csv: data values
+// in DHIS2's CSV columns. Nothing is stored when a line or value is wrong
+// unless importValid=true.
+func (h *handler) importDataValueSetCSV(w http.ResponseWriter, r *http.Request) error {
+	dry, err := dryRun(r)
+	if err != nil {
+		return err
+	}
+	valid, err := boolParam(r, "importValid")
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, reporting.MaxCSVBytes)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		if tooLarge(err) {
+			return egov.Errorf(egov.ETOOLARGE, "stats.csv.too_large", reporting.MaxCSVBytes>>20)
+		}
+		return egov.Errorf(egov.EINVALID, "stats.csv.not_text")
+	}
+	sum, err := h.app.Reporting.ImportCSV(r.Context(), actor(r), data, dry, valid)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, summaryJSON(i18n.LangFrom(r.Context()), sum, dry))
+	return nil
+}

@@ -776,13 +776,20 @@ func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, want Report
 		}
 	}
 	set := ValueSet{DataSet: f.Code, Period: p.String(), OrgUnit: u.Code, Values: up.values}
-	sum, err = s.importSet(ctx, a, set, importOptions{dryRun: opt.DryRun, allOrNothing: !opt.ImportValid, problems: len(up.problems)})
+	return s.importWithProblems(ctx, a, set, up.problems, opt.DryRun, opt.ImportValid)
+}
+
+// importWithProblems imports the values read from a file whose reading
+// found problems (cells, lines): all or nothing unless importValid, with
+// the problems first among the conflicts.
+func (s *Service) importWithProblems(ctx context.Context, a *identity.Actor, set ValueSet, problems []Conflict, dryRun, importValid bool) (*ImportSummary, error) {
+	sum, err := s.importSet(ctx, a, set, importOptions{dryRun: dryRun, allOrNothing: !importValid, problems: len(problems)})
 	if err != nil {
 		return nil, err
 	}
-	if len(up.problems) > 0 {
-		sum.Conflicts = append(up.problems, sum.Conflicts...)
-		sum.Ignored += len(up.problems)
+	if len(problems) > 0 {
+		sum.Conflicts = append(problems, sum.Conflicts...)
+		sum.Ignored += len(problems)
 		if sum.Status == "SUCCESS" {
 			sum.Status = "WARNING"
 		}
