@@ -140,3 +140,28 @@ func TestDataValueSetsXLSX(t *testing.T) {
 		}
 	})
 }
+
+func TestDataValueSetsCSV(t *testing.T) {
+	fx := sqliteFixture(t)
+	fx.officer("baocao.anthanh", "mat-khau-an-thanh", identity.RoleReporter, "31615")
+	reporter := fx.token("baocao.anthanh", "mat-khau-an-thanh")
+	post := func(query, body string) *response {
+		t.Helper()
+		return fx.do("POST", "/api/v1/dataValueSets.csv"+query, body, append([]string{"Content-Type", "text/csv"}, reporter...)...)
+	}
+	body := "dataelement,period,orgunit,value\nCX.DS.05,2024,31618,12\nCX.DS.04,2024,31618,nhiều\n"
+	r := post("", body)
+	if r.Status != http.StatusOK || r.JSON["status"] != "ERROR" || r.JSON["applied"] != false ||
+		r.JSON["conflicts"].([]any)[0].(map[string]any)["object"] != "dòng 3" {
+		t.Fatalf("a wrong line: %d %s", r.Status, r.Body)
+	}
+	if r := post("?importValid=true", body); r.Status != http.StatusOK || r.JSON["imported"] != 1.0 || r.JSON["applied"] != true {
+		t.Fatalf("the valid part: %d %s", r.Status, r.Body)
+	}
+	if r := post("", "a,b\n"); r.Status != http.StatusBadRequest {
+		t.Errorf("unknown columns: %d %s", r.Status, r.Body)
+	}
+	if r := fx.do("POST", "/api/v1/dataValueSets.csv", body, "Content-Type", "text/csv"); r.Status != http.StatusUnauthorized {
+		t.Errorf("without a token: %d", r.Status)
+	}
+}
