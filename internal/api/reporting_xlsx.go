@@ -40,21 +40,9 @@ func (h *handler) dataValueSetTemplate(w http.ResponseWriter, r *http.Request) e
 // template as the body. Nothing is stored when a cell is wrong unless
 // importValid=true.
 func (h *handler) importDataValueSetXLSX(w http.ResponseWriter, r *http.Request) error {
-	dry, err := dryRun(r)
+	dry, valid, data, err := readUpload(w, r, reporting.MaxXLSXBytes, "stats.xlsx.too_large")
 	if err != nil {
 		return err
-	}
-	valid, err := boolParam(r, "importValid")
-	if err != nil {
-		return err
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, reporting.MaxXLSXBytes)
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		if tooLarge(err) {
-			return egov.Errorf(egov.ETOOLARGE, "stats.xlsx.too_large", reporting.MaxXLSXBytes>>20)
-		}
-		return egov.Errorf(egov.EINVALID, "stats.xlsx.unreadable")
 	}
 	want := reporting.Report{Form: param(r, "dataSet"), Period: param(r, "period"), Unit: param(r, "orgUnit")}
 	sum, err := h.app.Reporting.ImportXLSX(r.Context(), actor(r), want, data, reporting.XLSXOptions{DryRun: dry, ImportValid: valid})
@@ -111,21 +99,9 @@ func (h *handler) reopen(w http.ResponseWriter, r *http.Request) error {
 // in DHIS2's CSV columns. Nothing is stored when a line or value is wrong
 // unless importValid=true.
 func (h *handler) importDataValueSetCSV(w http.ResponseWriter, r *http.Request) error {
-	dry, err := dryRun(r)
+	dry, valid, data, err := readUpload(w, r, reporting.MaxCSVBytes, "stats.csv.too_large")
 	if err != nil {
 		return err
-	}
-	valid, err := boolParam(r, "importValid")
-	if err != nil {
-		return err
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, reporting.MaxCSVBytes)
-	data, err := io.ReadAll(r.Body)
-	if err != nil {
-		if tooLarge(err) {
-			return egov.Errorf(egov.ETOOLARGE, "stats.csv.too_large", reporting.MaxCSVBytes>>20)
-		}
-		return egov.Errorf(egov.EINVALID, "stats.csv.not_text")
 	}
 	sum, err := h.app.Reporting.ImportCSV(r.Context(), actor(r), data, dry, valid)
 	if err != nil {
@@ -133,4 +109,24 @@ func (h *handler) importDataValueSetCSV(w http.ResponseWriter, r *http.Request) 
 	}
 	writeJSON(w, http.StatusOK, summaryJSON(i18n.LangFrom(r.Context()), sum, dry))
 	return nil
+}
+
+// readUpload reads the dryRun and importValid parameters and a file body of
+// at most max bytes (tooLargeKey's message takes the bound in MiB).
+func readUpload(w http.ResponseWriter, r *http.Request, max int64, tooLargeKey string) (dry, valid bool, data []byte, err error) {
+	if dry, err = dryRun(r); err != nil {
+		return
+	}
+	if valid, err = boolParam(r, "importValid"); err != nil {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, max)
+	if data, err = io.ReadAll(r.Body); err != nil {
+		if tooLarge(err) {
+			err = egov.Errorf(egov.ETOOLARGE, tooLargeKey, max>>20)
+		} else {
+			err = egov.Errorf(egov.EINVALID, "error.bad_form")
+		}
+	}
+	return
 }

@@ -1,55 +1,16 @@
 package api
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"egov/internal/identity"
 	"egov/internal/reporting"
+	"egov/internal/reporting/reportingtest"
 )
-
-// fillTemplate sets cells of a downloaded template, found by the code in
-// column A and the key in the hidden key row.
-func fillTemplate(t *testing.T, data []byte, cells map[[2]string]any) []byte {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	for k, v := range cells {
-		found := false
-		for _, s := range x.GetSheetList() {
-			rows, _ := x.GetRows(s)
-			for r, row := range rows {
-				if len(rows) < 5 || len(row) == 0 || row[0] != k[0] {
-					continue
-				}
-				for c, key := range rows[4] {
-					if key == k[1] {
-						name, _ := excelize.CoordinatesToCellName(c+1, r+1)
-						x.SetCellValue(s, name, v)
-						found = true
-					}
-				}
-			}
-		}
-		if !found {
-			t.Fatalf("no cell %v", k)
-		}
-	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
 
 func TestDataValueSetsXLSX(t *testing.T) {
 	engines(t, func(t *testing.T, fx *fixture) {
@@ -75,7 +36,7 @@ func TestDataValueSetsXLSX(t *testing.T) {
 		}
 
 		// A wrong cell: nothing stored, the cell named.
-		data := fillTemplate(t, template, map[[2]string]any{{"CX.DS.05", "default"}: 14, {"CX.CDS.05", "default"}: "chín"})
+		data := reportingtest.Fill(t, template, map[[2]string]any{{"CX.DS.05", "default"}: 14, {"CX.CDS.05", "default"}: "chín"})
 		r = upload("", data, reporter)
 		if r.Status != http.StatusOK || r.JSON["status"] != "ERROR" || r.JSON["applied"] != false {
 			t.Fatalf("a wrong cell: %d %s", r.Status, r.Body)

@@ -109,6 +109,11 @@ func (s *Service) EntryWindow(ctx context.Context, a *identity.Actor, formCode, 
 			return nil, err
 		}
 	}
+	return s.entryWindow(ctx, f, p, u)
+}
+
+// entryWindow is EntryWindow without the permission check.
+func (s *Service) entryWindow(ctx context.Context, f *Form, p Period, u *units.Unit) (*EntryWindow, error) {
 	cal, err := s.calendar(ctx)
 	if err != nil {
 		return nil, err

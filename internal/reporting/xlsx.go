@@ -170,15 +170,10 @@ func (s *Service) XLSXTemplate(ctx context.Context, a *identity.Actor, formCode,
 	if err != nil {
 		return "", err
 	}
-	cal, err := s.calendar(ctx)
+	win, err := s.entryWindow(ctx, f, p, u)
 	if err != nil {
 		return "", err
 	}
-	ro, err := s.reopening(ctx, s.db, f, p, u)
-	if err != nil {
-		return "", err
-	}
-	win := s.window(f, p, u, cal, ro)
 	stored := map[[2]string]DataValue{}
 	for _, v := range vs {
 		stored[[2]string{v.DataElement, v.CategoryOptionCombo}] = v
@@ -763,15 +758,11 @@ func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, want Report
 		return nil, err
 	}
 	if !a.System {
-		cal, err := s.calendar(ctx)
+		w, err := s.entryWindow(ctx, f, p, u)
 		if err != nil {
 			return nil, err
 		}
-		ro, err := s.reopening(ctx, s.db, f, p, u)
-		if err != nil {
-			return nil, err
-		}
-		if w := s.window(f, p, u, cal, ro); w.Closed {
+		if w.Closed {
 			return nil, egov.Errorf(egov.ECONFLICT, "stats.entry_closed", f.Code, p.String(), dmy(w.LastDay))
 		}
 	}

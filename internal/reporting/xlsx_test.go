@@ -13,6 +13,7 @@ import (
 	"egov"
 	"egov/internal/identity"
 	"egov/internal/reporting"
+	"egov/internal/reporting/reportingtest"
 	"egov/internal/store"
 	"egov/internal/store/storetest"
 )
@@ -42,30 +43,14 @@ func (fx *fixture) template(t *testing.T, a *identity.Actor, form, period, unit 
 	return &workbook{t, x}
 }
 
-// cell finds the cell of an indicator's combination ("default" without
-// categories) by the column A code and the key row.
+// cell finds the cell of an indicator's combination.
 func (w *workbook) cell(code, combo string) (sheet, cell string) {
 	w.t.Helper()
-	for _, s := range w.x.GetSheetList() {
-		rows, _ := w.x.GetRows(s)
-		if len(rows) < 5 {
-			continue
-		}
-		keys := rows[4]
-		for r, row := range rows {
-			if len(row) == 0 || row[0] != code {
-				continue
-			}
-			for c, k := range keys {
-				if k == combo {
-					name, _ := excelize.CoordinatesToCellName(c+1, r+1)
-					return s, name
-				}
-			}
-		}
+	sheet, cell, ok := reportingtest.Cell(w.x, code, combo)
+	if !ok {
+		w.t.Fatalf("no cell for %s %s", code, combo)
 	}
-	w.t.Fatalf("no cell for %s %s", code, combo)
-	return "", ""
+	return sheet, cell
 }
 
 func (w *workbook) get(code, combo string) string {

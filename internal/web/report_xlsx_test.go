@@ -1,17 +1,15 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/url"
 	"testing"
 	"time"
 
-	"github.com/xuri/excelize/v2"
-
 	"egov/internal/identity"
 	"egov/internal/reporting"
+	"egov/internal/reporting/reportingtest"
 )
 
 // statsSite is a site with the reporting catalogue and 2024's yearly
@@ -29,35 +27,6 @@ func statsSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// fill sets cells of a template found by indicator code and key.
-func fill(t *testing.T, data string, cells map[[2]string]any) string {
-	t.Helper()
-	x, err := excelize.OpenReader(bytes.NewReader([]byte(data)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer x.Close()
-	for k, v := range cells {
-		for _, s := range x.GetSheetList() {
-			rows, _ := x.GetRows(s)
-			for r, row := range rows {
-				if len(rows) < 5 || len(row) == 0 || row[0] != k[0] {
-					continue
-				}
-				for c, key := range rows[4] {
-					if key == k[1] {
-						name, _ := excelize.CoordinatesToCellName(c+1, r+1)
-						x.SetCellValue(s, name, v)
-					}
-				}
-			}
-		}
-	}
-	var buf bytes.Buffer
-	x.Write(&buf)
-	return buf.String()
 }
 
 func TestReportXLSXPages(t *testing.T) {
@@ -80,7 +49,7 @@ func TestReportXLSXPages(t *testing.T) {
 	}
 
 	// A wrong cell: listed by cell, nothing saved.
-	bad := fill(t, tmpl.body, map[[2]string]any{{"CX.DS.05", "default"}: 14, {"CX.CDS.05", "default"}: "chín"})
+	bad := string(reportingtest.Fill(t, []byte(tmpl.body), map[[2]string]any{{"CX.DS.05", "default"}: 14, {"CX.CDS.05", "default"}: "chín"}))
 	res := b.postFiles(page, nil, upfile{"file", "bao-cao.xlsx", bad})
 	expect(t, res, http.StatusUnprocessableEntity, "Chưa ghi số liệu nào", "<code>&#39;Hạ tầng số, xã hội số&#39;!F8</code>", "Giá trị phải là một số.")
 	// The valid part, asked for.
