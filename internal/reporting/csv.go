@@ -68,16 +68,17 @@ func parseValuesCSV(data []byte) ([]ValueIn, []Conflict, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
-		ref := "dòng " + strconv.Itoa(line)
 		if err != nil {
+			ref := "dòng ?"
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				ref = "dòng " + strconv.Itoa(pe.Line)
+				ref = "dòng " + strconv.Itoa(pe.StartLine)
 			}
 			problems = append(problems, Conflict{Object: ref, Key: "stats.csv.bad_line"})
 			break // the reader cannot resynchronise reliably after a quote error
 		}
+		line, _ := r.FieldPos(0) // a record has at least one field
+		ref := "dòng " + strconv.Itoa(line)
 		if len(values)+len(problems) >= MaxImportValues {
 			return nil, nil, egov.Errorf(egov.EINVALID, "stats.too_many_values", MaxImportValues)
 		}
