@@ -194,6 +194,10 @@ type violationJSON struct {
 type importSummaryJSON struct {
 	Status     string          `json:"status"`
 	DryRun     bool            `json:"dryRun"`
+	Applied    bool            `json:"applied"`
+	DataSet    string          `json:"dataSet,omitempty"`
+	Period     string          `json:"period,omitempty"`
+	OrgUnit    string          `json:"orgUnit,omitempty"`
 	Imported   int             `json:"imported"`
 	Updated    int             `json:"updated"`
 	Deleted    int             `json:"deleted"`
@@ -203,7 +207,7 @@ type importSummaryJSON struct {
 }
 
 func summaryJSON(lang string, s *reporting.ImportSummary, dryRun bool) importSummaryJSON {
-	out := importSummaryJSON{Status: s.Status, DryRun: dryRun, Imported: s.Imported, Updated: s.Updated, Deleted: s.Deleted,
+	out := importSummaryJSON{Status: s.Status, DryRun: dryRun, Applied: s.Applied, DataSet: s.DataSet, Period: s.Period, OrgUnit: s.OrgUnit, Imported: s.Imported, Updated: s.Updated, Deleted: s.Deleted,
 		Ignored: s.Ignored, Conflicts: []conflictJSON{}}
 	for _, c := range s.Conflicts {
 		out.Conflicts = append(out.Conflicts, conflictJSON{c.Object, i18n.T(lang, c.Key, c.Args...)})

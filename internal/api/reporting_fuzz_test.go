@@ -1,18 +1,21 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"egov/internal/identity"
+	"egov/internal/reporting"
 )
 
 // FuzzStatistics throws arbitrary data value sets (dry runs) and analytics
 // query strings at the statistics API as the city's statistician: no input
-// may get a 5xx, a failure has the error shape, and an import summary
-// accounts for every value it was given.
+// may get a 5xx, a failure has the error shape, an import summary accounts
+// for every value it was given, and a dry run stores nothing.
 func FuzzStatistics(f *testing.F) {
 	for _, s := range []struct {
 		analytics bool
@@ -23,6 +26,7 @@ func FuzzStatistics(f *testing.F) {
 		{false, `{"dataValues":[{"dataElement":"CX.CDS.03","period":"202401","orgUnit":"92","value":"có"},{"dataElement":"CX.CDS.03","period":"202401","orgUnit":"92","value":""}]}`},
 		{false, `{"dataSet":"KTXH-XA-THANG","period":"2024N9","dataValues":[{"dataElement":"CX.NN.01","categoryOptionCombo":"hethu","value":"-0"}]}`},
 		{false, `{"dataValues":null}`},
+		{false, `{"dataValues":[{"dataElement":"CX.DS.05","period":"2024","orgUnit":"31618","value":"","comment":"xóa"}]}`},
 		{false, `[]`},
 		{true, "dx=CX.XH.03;CX.DS.03&pe=2024;2025Q1&ou=92;LEVEL-3"},
 		{true, "dx=CX.NN.01&pe=2024N9&ou=94;CHILDREN&at=2024-12-31"},
@@ -34,7 +38,26 @@ func FuzzStatistics(f *testing.F) {
 	fx := sqliteFixture(f)
 	fx.officer("thongke", "mat-khau-thong-ke", identity.RoleStatistician, "92")
 	bearer := fx.token("thongke", "mat-khau-thong-ke")
+	// Something a dry run could wrongly change or delete.
+	set := reporting.ValueSet{DataSet: "KTXH-XA-NAM", Period: "2024", OrgUnit: "31618", Values: []reporting.ValueIn{
+		{DataElement: "CX.DS.05", Value: "12"}, {DataElement: "CX.DS.03", CategoryOptionCombo: "nongthon_kinh", Value: "900"}}}
+	if _, err := fx.app.Reporting.Import(context.Background(), identity.SystemActor, set, false); err != nil {
+		f.Fatal(err)
+	}
+	stored := func() string {
+		var n, size int64
+		if err := fx.app.DB.QueryRowContext(context.Background(), `SELECT COUNT(*), COALESCE(SUM(LENGTH(value) + LENGTH(comment)), 0) FROM stat_values`).Scan(&n, &size); err != nil {
+			f.Fatal(err)
+		}
+		return fmt.Sprint(n, size)
+	}
 	f.Fuzz(func(t *testing.T, analytics bool, text string) {
+		before := stored()
+		defer func() {
+			if after := stored(); after != before {
+				t.Fatalf("%q: a dry run changed the stored values (%s → %s)", text, before, after)
+			}
+		}()
 		req := httptest.NewRequest("POST", "/api/v1/dataValueSets?dryRun=true", strings.NewReader(text))
 		if analytics {
 			req = httptest.NewRequest("GET", "/api/v1/analytics", nil)

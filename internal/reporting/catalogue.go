@@ -164,9 +164,9 @@ func loadCatalogue(ctx context.Context, q store.Querier) (*Catalogue, error) {
 		return nil, err
 	}
 	forms := map[int64]*Form{}
-	err = eachRow(ctx, q, `SELECT id, code, name_vi, name_en, period_type FROM stat_forms ORDER BY code`, func(scan func(...any) error) error {
+	err = eachRow(ctx, q, `SELECT id, code, name_vi, name_en, period_type, close_days FROM stat_forms ORDER BY code`, func(scan func(...any) error) error {
 		x := &Form{}
-		if err := scan(&x.ID, &x.Code, &x.NameVI, &x.NameEN, &x.PeriodType); err != nil {
+		if err := scan(&x.ID, &x.Code, &x.NameVI, &x.NameEN, &x.PeriodType, &x.CloseDays); err != nil {
 			return err
 		}
 		forms[x.ID] = x
@@ -280,14 +280,14 @@ var seedCategories = []Category{
 // one working day after the cut-off, districts three, the province five.
 var seedForms = []Form{
 	{Code: "KTXH-XA-THANG", NameVI: "Báo cáo tình hình kinh tế - xã hội cấp xã hằng tháng", NameEN: "Commune socio-economic report, monthly",
-		PeriodType: Monthly, Levels: []FormLevel{{3, 1}, {2, 3}, {1, 5}},
+		PeriodType: Monthly, Levels: []FormLevel{{3, 1}, {2, 3}, {1, 5}}, CloseDays: DefaultCloseDays,
 		Sections: []Section{
 			{"Nông nghiệp, thủy sản", "Agriculture and aquaculture", []string{"CX.NN.01", "CX.NN.02", "CX.NN.07", "CX.NN.09"}},
 			{"Dịch vụ công", "Public services", []string{"CX.CQS.01", "CX.CQS.02"}},
 			{"Chuyển đổi số", "Digital transformation", []string{"CX.CDS.13"}},
 		}},
 	{Code: "KTXH-XA-NAM", NameVI: "Báo cáo tình hình kinh tế - xã hội cấp xã hằng năm", NameEN: "Commune socio-economic report, yearly",
-		PeriodType: Yearly, Levels: []FormLevel{{3, 1}, {2, 3}, {1, 5}},
+		PeriodType: Yearly, Levels: []FormLevel{{3, 1}, {2, 3}, {1, 5}}, CloseDays: DefaultCloseDays,
 		Sections: []Section{
 			{"Dân số, hộ gia đình", "Population and households", []string{"CX.DS.03", "CX.DS.04", "CX.DS.05"}},
 			{"Giảm nghèo, nông thôn mới", "Poverty and new rural development", []string{"CX.XH.01", "CX.XH.02", "CX.XH.09"}},
@@ -403,8 +403,8 @@ func (s *Service) Seed(ctx context.Context) error {
 				continue
 			}
 			var id int64
-			if err := tx.QueryRowContext(ctx, `INSERT INTO stat_forms (code, name_vi, name_en, period_type) VALUES (?, ?, ?, ?) RETURNING id`,
-				f.Code, f.NameVI, f.NameEN, f.PeriodType).Scan(&id); err != nil {
+			if err := tx.QueryRowContext(ctx, `INSERT INTO stat_forms (code, name_vi, name_en, period_type, close_days) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+				f.Code, f.NameVI, f.NameEN, f.PeriodType, f.CloseDays).Scan(&id); err != nil {
 				return err
 			}
 			for _, l := range f.Levels {

@@ -93,6 +93,9 @@ type Form struct {
 	PeriodType PeriodType
 	Levels     []FormLevel
 	Sections   []Section
+	// CloseDays is how many calendar days after a unit's deadline its
+	// entry stays open; 0: it never closes. See closing.go.
+	CloseDays int
 }
 
 // FormLevel is a level of units that reports a form, and how many working

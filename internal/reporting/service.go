@@ -12,6 +12,7 @@ import (
 	"egov/internal/identity"
 	"egov/internal/store"
 	"egov/internal/units"
+	"egov/internal/workcal"
 )
 
 // Service is the reporting domain over one database.
@@ -24,6 +25,10 @@ type Service struct {
 	cat *Catalogue
 
 	cube cube // analytics' values in memory
+
+	// Calendar gives the working days that deadlines count, and so when
+	// entry closes; without one, only weekends are days off.
+	Calendar *workcal.Service
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time

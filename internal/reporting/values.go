@@ -27,6 +27,9 @@ type ValueIn struct {
 	OrgUnit             string
 	Value               string
 	Comment             *string
+	// Ref says where the value came from (a cell such as 'Dân số'!D7);
+	// conflicts name it instead of the value's coordinates.
+	Ref string
 }
 
 // ValueSet is a batch of values, optionally for one form (DataSet), period
@@ -62,6 +65,11 @@ type ImportSummary struct {
 	Ignored    int    // unchanged values and conflicts
 	Conflicts  []Conflict
 	Violations []Violation
+	// The set's form, period and unit, as given.
+	DataSet, Period, OrgUnit string
+	// Applied is true when the changes were written: not a dry run, and
+	// not an all-or-nothing import that met a conflict.
+	Applied bool
 }
 
 // MaxImportValues bounds one import: it runs in one transaction, which
@@ -79,6 +87,7 @@ type entry struct {
 	value   string
 	num     *float64
 	comment *string
+	ref     string
 }
 
 type valueKey struct {
@@ -94,7 +103,23 @@ type valueKey struct {
 // transaction, and the validation rules are checked for every unit and
 // period touched. Importing the same set twice changes nothing the second
 // time. With dryRun nothing is written but the summary is the same.
+//
+// A value of a report whose entry has closed (closing.go) is a conflict,
+// except for the system actor, which loads history.
 func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, dryRun bool) (*ImportSummary, error) {
+	return s.importSet(ctx, a, set, importOptions{dryRun: dryRun})
+}
+
+type importOptions struct {
+	dryRun bool
+	// allOrNothing writes nothing when any value is a conflict or
+	// earlier problems (a spreadsheet's cells) were found.
+	allOrNothing bool
+	problems     int
+}
+
+func (s *Service) importSet(ctx context.Context, a *identity.Actor, set ValueSet, opt importOptions) (*ImportSummary, error) {
+	dryRun := opt.dryRun
 	if a == nil {
 		return nil, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
 	}
@@ -114,7 +139,7 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 			return nil, egov.FieldError("dataSet", "stats.unknown_form", clip(set.DataSet))
 		}
 	}
-	sum := &ImportSummary{}
+	sum := &ImportSummary{DataSet: set.DataSet, Period: set.Period, OrgUnit: set.OrgUnit}
 	allowed := map[int64]bool{}
 	seen := map[valueKey]bool{}
 	var entries []entry
@@ -134,6 +159,10 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 		}
 		seen[k] = true
 		entries = append(entries, e)
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
 	}
 	now := s.Now()
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -156,6 +185,22 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 			}
 		}
 		entries = open
+		if !a.System {
+			closed, err := s.closedEntries(ctx, tx, cat, cal, entries)
+			if err != nil {
+				return err
+			}
+			open = entries[:0:0]
+			for i, e := range entries {
+				if c, ok := closed[i]; ok {
+					sum.Conflicts = append(sum.Conflicts, Conflict{Object: e.object(), Key: "stats.entry_closed",
+						Args: []any{c.form.Code, e.period.String(), dmy(c.lastDay)}})
+				} else {
+					open = append(open, e)
+				}
+			}
+			entries = open
+		}
 		sum.Ignored = len(sum.Conflicts)
 		if err := s.writeAll(ctx, tx, a, entries, now, sum); err != nil {
 			return err
@@ -169,9 +214,10 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 			return err
 		}
 		sum.Violations = vs
-		if dryRun {
+		if dryRun || (opt.allOrNothing && len(sum.Conflicts)+opt.problems > 0) {
 			return errDryRun
 		}
+		sum.Applied = true
 		if sum.Imported+sum.Updated+sum.Deleted == 0 {
 			return nil
 		}
@@ -184,6 +230,8 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 		return nil, fmt.Errorf("reporting: import: %w", err)
 	}
 	switch {
+	case opt.allOrNothing && len(sum.Conflicts)+opt.problems > 0:
+		sum.Status = "ERROR"
 	case len(sum.Conflicts) == 0:
 		sum.Status = "SUCCESS"
 	case len(entries) == 0:
@@ -195,15 +243,21 @@ func (s *Service) Import(ctx context.Context, a *identity.Actor, set ValueSet, d
 }
 
 func (e *entry) object() string {
+	if e.ref != "" {
+		return e.ref
+	}
 	return strings.TrimSpace(fmt.Sprintf("%s %s %s %s", e.ind.Code, e.combo, e.unit.Code, e.period))
 }
 
 // check turns an incoming value into an entry, or says why it cannot be.
 func (s *Service) check(ctx context.Context, a *identity.Actor, cat *Catalogue, g *units.Graph, form *Form, set ValueSet, v ValueIn, allowed map[int64]bool) (entry, *Conflict) {
 	pe, ou := or(v.Period, set.Period), or(v.OrgUnit, set.OrgUnit)
-	object := strings.TrimSpace(fmt.Sprintf("%s %s %s %s", v.DataElement, v.CategoryOptionCombo, ou, pe))
+	object := clip(strings.TrimSpace(fmt.Sprintf("%s %s %s %s", v.DataElement, v.CategoryOptionCombo, ou, pe)))
+	if v.Ref != "" {
+		object = v.Ref
+	}
 	conflict := func(key string, args ...any) (entry, *Conflict) {
-		return entry{}, &Conflict{Object: clip(object), Key: key, Args: args}
+		return entry{}, &Conflict{Object: object, Key: key, Args: args}
 	}
 	switch {
 	case v.DataElement == "":
@@ -249,7 +303,7 @@ func (s *Service) check(ctx context.Context, a *identity.Actor, cat *Catalogue, 
 	if !ok {
 		return conflict("stats.forbidden_unit", u.Code)
 	}
-	e := entry{ind: ind, combo: combo, unit: u, period: p, comment: v.Comment}
+	e := entry{ind: ind, combo: combo, unit: u, period: p, comment: v.Comment, ref: v.Ref}
 	if strings.TrimSpace(v.Value) != "" {
 		var key string
 		if e.value, e.num, key = ind.CheckValue(v.Value); key != "" {

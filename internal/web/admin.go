@@ -33,6 +33,8 @@ type adminData struct {
 	Procedures bool
 	// Messages: the notices sent to applicants (audit readers).
 	Messages bool
+	// Reopen: reopening closed reports for entry (stats.approve).
+	Reopen bool
 }
 
 // adminIndex lists the administration pages the actor may use.
@@ -51,5 +53,6 @@ func (h *handler) adminIndex(w http.ResponseWriter, r *http.Request) {
 		Audit:      hasPermission(a, identity.PermAuditRead),
 		Calendar:   hasPermission(a, identity.PermCalendarManage),
 		Procedures: h.app.Identity.Can(r.Context(), a, identity.PermProceduresManage, 0) == nil,
-		Messages:   hasPermission(a, identity.PermAuditRead)})
+		Messages:   hasPermission(a, identity.PermAuditRead),
+		Reopen:     hasPermission(a, identity.PermStatsApprove)})
 }

@@ -121,6 +121,13 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /admin/messages", h.adminMessages)
 	route("GET /admin/procedures", h.adminProcedures)
 	route("POST /admin/procedures", h.adminProceduresImport)
+	route("GET /admin/reports/reopen", h.adminReopen)
+	route("POST /admin/reports/reopen", h.adminReopenSave)
+
+	// Reports: the spreadsheet round trip of a unit's report.
+	route("GET /reports/{form}/{period}/{unit}/template.xlsx", h.reportTemplate)
+	route("GET /reports/{form}/{period}/{unit}/import", h.reportImportForm)
+	route("POST /reports/{form}/{period}/{unit}/import", h.reportImport)
 
 	// Anything else is a page that does not exist, or a page asked for with
 	// the wrong method; more specific patterns (the API's, the operational
@@ -256,7 +263,7 @@ func canAdmin(a *identity.Actor) bool {
 	if a == nil {
 		return false
 	}
-	for _, perm := range []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage} {
+	for _, perm := range []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage, identity.PermStatsApprove} {
 		if ids, all := a.Scope(perm); all || len(ids) > 0 {
 			return true
 		}
