@@ -73,6 +73,8 @@ func New(db *store.DB, log *slog.Logger) *App {
 	ds.Notify = ns.Notify
 	trace := epcis.NewService(db, traceBase())
 	trace.UseJobs(q)
+	rep := reporting.New(db, us, ids)
+	rep.Calendar = cal
 	return &App{
 		DB:         db,
 		Units:      us,
@@ -83,7 +85,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 		Payments:   ds.Gateway,
 		Jobs:       q,
 		Notify:     ns,
-		Reporting:  reporting.New(db, us, ids),
+		Reporting:  rep,
 		Trace:      trace,
 		Log:        log,
 	}

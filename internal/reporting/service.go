@@ -12,6 +12,7 @@ import (
 	"egov/internal/identity"
 	"egov/internal/store"
 	"egov/internal/units"
+	"egov/internal/workcal"
 )
 
 // Service is the reporting domain over one database.
@@ -24,6 +25,10 @@ type Service struct {
 	cat *Catalogue
 
 	cube cube // analytics' values in memory
+
+	// Calendar is the working calendar that report deadlines are counted
+	// on (app.New sets it).
+	Calendar *workcal.Service
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time
