@@ -371,3 +371,75 @@ func approvalsOf(ctx context.Context, q store.Querier, f *Form, p Period, us []*
 	})
 	return out, err
 }
+
+// ReportState is a unit's report as its page shows it to one officer: its
+// status and deadline, whether the officer may change its values, and the
+// approval steps the officer may take now.
+type ReportState struct {
+	Report
+	Parent   *units.Unit // the level above during the period (nil for a root)
+	Editable bool
+	Actions  []ApprovalAction
+}
+
+// Can reports whether act is among the steps the officer may take now.
+func (r *ReportState) Can(act ApprovalAction) bool {
+	for _, a := range r.Actions {
+		if a == act {
+			return true
+		}
+	}
+	return false
+}
+
+// State returns a unit's report of a form for a period for the actor, who
+// needs to enter, approve or analyse the unit's statistics. The steps
+// offered follow the workflow: the reporter submits an open or returned
+// report; the leader approves or returns a submitted one; the level above
+// accepts or returns an approved one. (Approve and its API also take an
+// open report, for units whose leader enters the figures.)
+func (s *Service) State(ctx context.Context, a *identity.Actor, formCode, period, unitCode string) (*ReportState, error) {
+	f, p, u, g, err := s.resolveReport(ctx, formCode, period, unitCode)
+	if err != nil {
+		return nil, err
+	}
+	can := func(perm identity.Permission, u *units.Unit) bool {
+		return u != nil && s.ids.Can(ctx, a, perm, u.ID) == nil
+	}
+	enter, approve := can(identity.PermStatsEnter, u), can(identity.PermStatsApprove, u)
+	if !enter && !approve {
+		if err := s.canRead(ctx, a, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	cal, err := s.calendar(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ap, err := readApproval(ctx, s.db, f, p, u)
+	if err != nil {
+		return nil, err
+	}
+	st := &ReportState{Report: report(f, p, u, *ap, cal, workcal.LocalDate(s.Now())), Parent: g.Parent(u, p.End().Time(time.UTC))}
+	above := can(identity.PermStatsApprove, st.Parent)
+	switch ap.Status {
+	case StatusOpen, StatusReturned:
+		st.Editable = enter
+		if enter {
+			st.Actions = append(st.Actions, ActSubmit)
+		}
+	case StatusSubmitted:
+		if approve {
+			st.Actions = append(st.Actions, ActApprove, ActReturn)
+		}
+	case StatusApproved:
+		if above {
+			st.Actions = append(st.Actions, ActAccept, ActReturn)
+		}
+	case StatusAccepted:
+		if above {
+			st.Actions = append(st.Actions, ActReturn)
+		}
+	}
+	return st, nil
+}
