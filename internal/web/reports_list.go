@@ -62,7 +62,8 @@ type reportRow struct {
 
 type reportsData struct {
 	*page
-	Rows []reportRow
+	Rows      []reportRow
+	Reminders []reporting.Reminder
 }
 
 // completenessPath is the address of the completeness page.
@@ -85,6 +86,10 @@ func (h *handler) reportsList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := &reportsData{page: p}
+	if d.Reminders, err = h.app.Reporting.RemindersOf(r.Context(), a, 5); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	for _, x := range rs {
 		row := reportRow{Form: x.Form.Name(p.Lang), Period: periodLabel(p.Lang, x.Period), Unit: x.Unit.Name, Report: x,
 			URL: reportPath(x.Form.Code, x.Period.String(), x.Unit.Code)}
