@@ -192,6 +192,9 @@ func (d *reportData) cells() []*entryCell {
 	return out
 }
 
+// opSigns writes a rule's operator as people read it.
+var opSigns = strings.NewReplacer("<=", "≤", ">=", "≥", "==", "=", "!=", "≠")
+
 // showCheck marks the rows the check found: indicators without a value
 // and the values a rule compares.
 func (d *reportData) showCheck(missing []*reporting.Indicator, vs []reporting.Violation) {
@@ -203,7 +206,7 @@ func (d *reportData) showCheck(missing []*reporting.Indicator, vs []reporting.Vi
 		}
 	}
 	for _, v := range vs {
-		msg := tr(d.Lang, "report.violation", v.Rule.Name(d.Lang), num(d.Lang, v.Left), string(v.Rule.Op), num(d.Lang, v.Right))
+		msg := tr(d.Lang, "report.violation", v.Rule.Name(d.Lang), num(d.Lang, v.Left), opSigns.Replace(string(v.Rule.Op)), num(d.Lang, v.Right))
 		first := ""
 		for _, code := range append(append([]string{}, v.Rule.Left...), v.Rule.Right...) {
 			if row := d.row(code); row != nil {

@@ -63,7 +63,7 @@ func TestReportPages(t *testing.T) {
 	form.Set("v|CX.NN.02|dongxuan", "150")
 	res = reporter.post(page, form)
 	expect(t, res, 200, "Đã lưu số liệu, nhưng 1 quy tắc kiểm tra bị vi phạm", `value="150"`,
-		"Vi phạm quy tắc “Diện tích lúa ST25 không vượt quá diện tích gieo trồng lúa”: 150 &lt;= 100 không đúng.")
+		"Vi phạm quy tắc “Diện tích lúa ST25 không vượt quá diện tích gieo trồng lúa”: 150 ≤ 100 không đúng.")
 	// Submitting is refused, with the reason on the page.
 	res = reporter.post(page+"/approval", url.Values{"action": {"submit"}})
 	expect(t, res, 409, "Chưa gửi được báo cáo: số liệu vi phạm 1 quy tắc kiểm tra (R-ST25)", `href="#v-CX-NN-02-dongxuan"`)
