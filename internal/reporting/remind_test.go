@@ -2,6 +2,8 @@ package reporting_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +79,25 @@ func TestReminders(t *testing.T) {
 		}
 		if got, _ := fx.rep.RemindersOf(ctx, other, 10); len(got) != 0 {
 			t.Errorf("My Phước, submitted, was reminded: %+v", got)
+		}
+
+		// A reporter with an address gets the reminder by e-mail; a mailer
+		// that refuses it leaves it recorded as failed.
+		g, _ := fx.app.Units.Graph(ctx)
+		if _, err := fx.app.Identity.CreateOfficer(ctx, identity.SystemActor, identity.NewUser{Username: "baocao2.anthanh",
+			FullName: "Lê Thị Hoa", Email: "hoa@anthanh.example.gov.vn", Password: "mật-khẩu-dài-đủ-12"},
+			identity.RoleReporter, g.At("31615", fx.app.Units.Today()).ID); err != nil {
+			t.Fatal(err)
+		}
+		var mailed []string
+		fx.rep.Send = func(_ context.Context, to, subject, body string) error {
+			mailed = append(mailed, to+": "+subject)
+			return errors.New("550 mailbox unavailable")
+		}
+		rs = remind()
+		if len(rs) != 1 || rs[0].Channel != reporting.ChannelEmail || rs[0].Status != "failed" || len(mailed) != 1 ||
+			!strings.HasPrefix(mailed[0], "hoa@anthanh.example.gov.vn: Nhắc hạn nộp báo cáo") {
+			t.Fatalf("the e-mailed reminder: %+v %q", rs, mailed)
 		}
 		// After the deadline: no more reminders (the report is overdue).
 		at(deadline.AddDays(1), 8)
