@@ -63,7 +63,7 @@ func LoadReportStatuses(ctx context.Context, a *app.App, until time.Time, months
 				if latest && r < 8 {
 					continue // not submitted: overdue
 				}
-				sent := deadline.Time(workcal.ICT).Add(time.Duration(9+r%7) * time.Hour).AddDate(0, 0, -(r % 3))
+				sent := deadline.Time(workcal.ICT).Add(time.Duration(9+r%7)*time.Hour).AddDate(0, 0, -(r % 3))
 				if r%13 == 0 {
 					sent = sent.AddDate(0, 0, 2+r%3) // late
 				}
