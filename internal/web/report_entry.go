@@ -147,10 +147,16 @@ func (h *handler) loadReport(r *http.Request, typed url.Values) (*reportData, er
 				if c != "" {
 					cell.Label += " – " + cols[i]
 				}
-				if typed != nil {
-					cell.Value, cell.Comment = typed.Get(cell.Name), typed.Get(cell.CommentName)
-				} else if v, ok := stored[code+"|"+c]; ok {
+				if v, ok := stored[code+"|"+c]; ok {
 					cell.Value, cell.Comment = v.Value, v.Comment
+				}
+				// What was typed replaces what is stored; an input the
+				// form did not send keeps the stored value.
+				if x, ok := typed[cell.Name]; ok && len(x) > 0 {
+					cell.Value = x[0]
+				}
+				if x, ok := typed[cell.CommentName]; ok && len(x) > 0 {
+					cell.Comment = x[0]
 				}
 				row.Cells = append(row.Cells, cell)
 			}
@@ -254,12 +260,21 @@ func (h *handler) reportSave(w http.ResponseWriter, r *http.Request) {
 	}
 	st := d.State
 	set := reporting.ValueSet{DataSet: st.Form.Code, Period: st.Period.String(), OrgUnit: st.Unit.Code}
-	cells := d.cells()
-	for _, c := range cells {
+	// Only the inputs the form sent: an empty one deletes its value, a
+	// missing one leaves it alone. cells[i] is the input of set.Values[i].
+	var cells []*entryCell
+	for _, c := range d.cells() {
+		if _, ok := r.PostForm[c.Name]; !ok {
+			continue
+		}
 		parts := strings.SplitN(c.Name, "|", 3)
-		comment := strings.TrimSpace(c.Comment)
-		set.Values = append(set.Values, reporting.ValueIn{DataElement: parts[1], CategoryOptionCombo: parts[2],
-			Value: strings.TrimSpace(c.Value), Comment: &comment})
+		v := reporting.ValueIn{DataElement: parts[1], CategoryOptionCombo: parts[2], Value: strings.TrimSpace(c.Value)}
+		if _, ok := r.PostForm[c.CommentName]; ok {
+			comment := strings.TrimSpace(c.Comment)
+			v.Comment = &comment
+		}
+		set.Values = append(set.Values, v)
+		cells = append(cells, c)
 	}
 	ctx := r.Context()
 	sum, err := h.app.Reporting.Import(ctx, a, set, true)

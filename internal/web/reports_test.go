@@ -73,7 +73,19 @@ func TestReportPages(t *testing.T) {
 	if res.StatusCode != 303 || res.Header.Get("Location") != page+"?ok=report_saved" {
 		t.Fatalf("save: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
-	expect(t, reporter.get(page+"?ok=report_saved"), 200, "Đã lưu số liệu.", `value="2.5"`)
+	expect(t, reporter.get(page+"?ok=report_saved"), 200, "Đã lưu số liệu.", `value="2.5"`, `value="Vụ Đông Xuân sớm"`)
+	// A form that leaves an input out leaves its value alone; an empty
+	// input deletes it.
+	res = reporter.post(page, url.Values{"v|CX.CQS.02|": {""}, "v|CX.CDS.13|nam": {"4"}})
+	if res.StatusCode != 303 {
+		t.Fatalf("partial save: %d", res.StatusCode)
+	}
+	res = reporter.get(page)
+	expect(t, res, 200, `name="v|CX.CDS.13|nam" type="text" inputmode="decimal" autocomplete="off" value="4"`, `value="100"`)
+	if !strings.Contains(res.body, `name="v|CX.CQS.02|" type="text" inputmode="decimal" autocomplete="off" value=""`) {
+		t.Errorf("an empty input did not delete its value")
+	}
+	expect(t, reporter.post(page, monthlyForm()), 303)
 	res = reporter.post(page+"/approval", url.Values{"action": {"submit"}})
 	if res.StatusCode != 303 {
 		t.Fatalf("submit: %d %s", res.StatusCode, res.body)
