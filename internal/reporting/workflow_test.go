@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"egov"
+	"egov/internal/audit"
 	"egov/internal/identity"
 	"egov/internal/reporting"
 	"egov/internal/store"
@@ -135,6 +136,23 @@ func TestSubmitWorkflow(t *testing.T) {
 		}
 		if ap.Status != reporting.StatusAccepted {
 			t.Fatalf("after accept: %+v", ap)
+		}
+		// Each step is in the audit log, on the commune, with the reason.
+		es, err := audit.List(ctx, db, audit.Filter{Action: "stats.", ObjectID: form + "/" + period, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var trail []string
+		for i := len(es) - 1; i >= 0; i-- {
+			if es[i].Action != "stats.import" {
+				trail = append(trail, es[i].ActorName+" "+es[i].Action+" "+es[i].UnitCode)
+			}
+		}
+		want := "baocao.anthanh stats.submit 31615,lanhdao.anthanh stats.return 31615,baocao.anthanh stats.submit 31615," +
+			"lanhdao.anthanh stats.approve 31615,thongke.tp stats.return 31615,baocao.anthanh stats.submit 31615," +
+			"lanhdao.anthanh stats.approve 31615,thongke.tp stats.accept 31615"
+		if got := strings.Join(trail, ","); got != want {
+			t.Errorf("audit trail:\n%s\nwant\n%s", got, want)
 		}
 		if _, err := step(stat, reporting.ActAccept, ""); key(err) != "stats.already_accepted" {
 			t.Errorf("accepting twice: %v", err)

@@ -123,5 +123,8 @@ func TestReportPages(t *testing.T) {
 	expect(t, stat.post(page+"/approval", url.Values{"action": {"accept"}}), 303)
 	expect(t, stat.get(page+"?ok=report_accept"), 200, "Đã tiếp nhận báo cáo.", "Cấp trên đã tiếp nhận", `value="return"`)
 	expect(t, reporter.get(page), 200, "Cấp trên đã tiếp nhận")
+	expect(t, reporter.get(page+"?lang=en"), 303)
+	expect(t, reporter.get(page), 200, "<h1>Commune socio-economic report, monthly</h1>", "Accepted by the level above",
+		"<dd>Month 02/2026</dd>", "Rice planted area")
 	expect(t, s.browser().as("thongke.31615").get("/reports/KTXH-XA-THANG/202602/31633"), 403)
 }
