@@ -50,6 +50,15 @@ func init() {
 			if n > 0 {
 				a.Log.Info("demo statistics loaded", "values", n, "took", time.Since(t).Round(time.Millisecond))
 			}
+			t = time.Now()
+			// The last six due months of the communes' monthly reports,
+			// submitted, approved and accepted (a few late or missing).
+			if n, err = demo.LoadReportStatuses(ctx, a, time.Now(), 6); err != nil {
+				return fmt.Errorf("loading the demo report statuses: %w", err)
+			}
+			if n > 0 {
+				a.Log.Info("demo report statuses loaded", "reports", n, "took", time.Since(t).Round(time.Millisecond))
+			}
 		}
 		a.Log.Info("demo data ready", "took", time.Since(start).Round(time.Millisecond))
 		return serve(ctx, e, a, *addr, func(url string) {

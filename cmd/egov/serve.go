@@ -57,6 +57,9 @@ func serve(ctx context.Context, e *env, a *app.App, addr string, ready func(url 
 	// The background jobs (notification deliveries) run beside the
 	// server and stop after it, finishing what they are sending.
 	a.Jobs.Start()
+	if err := a.Reporting.ScheduleReminders(ctx); err != nil {
+		a.Log.Warn("the report reminders are not scheduled", "err", err)
+	}
 	defer func() {
 		jctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

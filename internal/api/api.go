@@ -94,6 +94,7 @@ var routes = []route{
 	{method: "POST", pattern: "/api/v1/approvals/{action}", auth: true, private: true, handle: (*handler).approve},
 	{method: "GET", pattern: "/api/v1/approvals", query: []string{"form", "period", "unit"}, auth: true, private: true, handle: (*handler).listApprovals},
 	{method: "POST", pattern: "/api/v1/reopenings", auth: true, private: true, handle: (*handler).reopen},
+	{method: "GET", pattern: "/api/v1/completeness", query: []string{"form", "period", "unit", "level"}, auth: true, private: true, handle: (*handler).completeness},
 	{method: "GET", pattern: "/api/v1/targets", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).targets},
 	{method: "POST", pattern: "/api/v1/targets", auth: true, private: true, handle: (*handler).setTarget},
 	{method: "GET", pattern: "/api/v1/analytics", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analytics},

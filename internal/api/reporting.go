@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -408,6 +409,8 @@ type approvalJSON struct {
 	Reason    string `json:"reason,omitempty"`
 	UpdatedBy string `json:"updated_by,omitempty"`
 	UpdatedAt string `json:"updated_at,omitempty"`
+	// SubmittedAt is when the report first reached the unit's leader.
+	SubmittedAt string `json:"submitted_at,omitempty"`
 }
 
 func approvalOut(ap reporting.Approval) approvalJSON {
@@ -416,11 +419,14 @@ func approvalOut(ap reporting.Approval) approvalJSON {
 	if !ap.UpdatedAt.IsZero() {
 		j.UpdatedAt = ap.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")
 	}
+	if !ap.SubmittedAt.IsZero() {
+		j.SubmittedAt = ap.SubmittedAt.UTC().Format("2006-01-02T15:04:05Z")
+	}
 	return j
 }
 
-// approve serves POST /api/v1/approvals/{action}: approve, accept or return
-// a unit's report of a form for a period.
+// approve serves POST /api/v1/approvals/{action}: submit, approve, accept or
+// return a unit's report of a form for a period.
 func (h *handler) approve(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
 		Form   string `json:"form"`
@@ -547,5 +553,54 @@ func (h *handler) analyticsCSV(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(http.StatusOK)
 	w.Write(buf.Bytes())
+	return nil
+}
+
+type completenessUnitJSON struct {
+	approvalJSON
+	OnTime  bool `json:"on_time"`
+	Overdue bool `json:"overdue"`
+}
+
+type completenessJSON struct {
+	Form      string                 `json:"form"`
+	Period    string                 `json:"period"`
+	Unit      string                 `json:"unit"`
+	Level     int                    `json:"level"`
+	Deadline  workcal.Date           `json:"deadline"`
+	Expected  int                    `json:"expected"`
+	Submitted int                    `json:"submitted"`
+	OnTime    int                    `json:"on_time"`
+	Overdue   int                    `json:"overdue"`
+	Units     []completenessUnitJSON `json:"units"`
+}
+
+// completeness serves GET /api/v1/completeness: how many units of a level
+// under a unit submitted a form's report for a period, on time or not.
+func (h *handler) completeness(w http.ResponseWriter, r *http.Request) error {
+	for _, name := range []string{"form", "period", "unit"} {
+		if err := required(r, name); err != nil {
+			return err
+		}
+	}
+	level := 0
+	if s := param(r, "level"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 9 {
+			return egov.FieldError("level", "error.bad_number", clip(s))
+		}
+		level = n
+	}
+	c, err := h.app.Reporting.Completeness(r.Context(), actor(r), param(r, "form"), param(r, "period"), param(r, "unit"), level)
+	if err != nil {
+		return err
+	}
+	out := completenessJSON{Form: c.Form.Code, Period: c.Period.String(), Unit: c.Unit.Code, Level: c.Level, Deadline: c.Deadline,
+		Expected: c.Expected, Submitted: c.Submitted, OnTime: c.OnTime, Overdue: c.Overdue, Units: []completenessUnitJSON{}}
+	for _, x := range c.Reports {
+		out.Units = append(out.Units, completenessUnitJSON{approvalJSON: approvalOut(x.Approval),
+			OnTime: !x.SubmittedAt.IsZero() && !x.Late, Overdue: x.Overdue})
+	}
+	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -223,7 +223,7 @@ func TestApprovalsAPI(t *testing.T) {
 		if r.Status != http.StatusOK || r.JSON["status"] != "approved" || r.JSON["unit_name"] != "Xã An Thạnh 1" {
 			t.Fatalf("approve: %d %s", r.Status, r.Body)
 		}
-		if r := value("13"); r.JSON["status"] != "ERROR" || list(r.JSON, "conflicts")[0]["value"] != "Báo cáo của đơn vị cho kỳ này đã được phê duyệt; số liệu bị khóa." {
+		if r := value("13"); r.JSON["status"] != "ERROR" || list(r.JSON, "conflicts")[0]["value"] != "Báo cáo của đơn vị cho kỳ này đã được gửi hoặc phê duyệt; số liệu bị khóa." {
 			t.Errorf("a value into the approved report: %s", r.Body)
 		}
 		if r := fx.do("POST", "/api/v1/approvals/approve", report, leader...); r.Status != http.StatusConflict {
@@ -258,6 +258,56 @@ func TestApprovalsAPI(t *testing.T) {
 			if r := fx.do("POST", "/api/v1/approvals/"+bad.action, bad.body, stat...); r.Status != http.StatusBadRequest {
 				t.Errorf("%s %s: %d %s", bad.action, bad.body, r.Status, r.Body)
 			}
+		}
+	})
+}
+
+func TestSubmitAndCompletenessAPI(t *testing.T) {
+	engines(t, func(t *testing.T, fx *fixture) {
+		fx.officer("baocao.anthanh", "mat-khau-an-thanh", identity.RoleReporter, "31615")
+		reporter := fx.token("baocao.anthanh", "mat-khau-an-thanh")
+		fx.officer("thongke", "mat-khau-thong-ke", identity.RoleStatistician, "92")
+		stat := fx.token("thongke", "mat-khau-thong-ke")
+		report := `{"form":"KTXH-XA-NAM","period":"2024","unit":"31618"}`
+		fx.do("POST", "/api/v1/dataValues", `{"dataElement":"CX.DS.05","period":"2024","orgUnit":"31618","value":"12"}`, reporter...)
+		r := fx.do("POST", "/api/v1/approvals/submit", report, reporter...)
+		if msg, _ := r.JSON["error"].(map[string]any)["message"].(string); r.Status != http.StatusConflict || !strings.Contains(msg, "CX.DS.03") {
+			t.Fatalf("submitting an incomplete report: %d %s", r.Status, r.Body)
+		}
+		// Complete it.
+		set := `{"dataSet":"KTXH-XA-NAM","period":"2024","orgUnit":"31618","dataValues":[`
+		for i, v := range [][3]string{
+			{"CX.DS.03", "thanhthi_kinh", "1000"}, {"CX.DS.04", "nam_kinh", "2000"}, {"CX.XH.01", "kinh", "10"}, {"CX.XH.02", "kinh", "10"},
+			{"CX.XH.09", "", "1"}, {"CX.CDS.01", "thanhthi", "10"}, {"CX.CDS.03", "", "1"}, {"CX.CDS.05", "", "5"}, {"CX.CDS.06", "", "1"},
+			{"CX.CDS.08", "nam_kinh", "10"}, {"CX.CDS.10", "nam_kinh", "10"}, {"CX.CDS.14", "nam", "20"}, {"CX.CDS.15", "nam", "10"},
+		} {
+			if i > 0 {
+				set += ","
+			}
+			set += `{"dataElement":"` + v[0] + `","categoryOptionCombo":"` + v[1] + `","value":"` + v[2] + `"}`
+		}
+		r = fx.do("POST", "/api/v1/dataValueSets", set+`]}`, reporter...)
+		if r.Status != http.StatusOK || r.JSON["status"] != "SUCCESS" {
+			t.Fatalf("the values: %d %s", r.Status, r.Body)
+		}
+		r = fx.do("POST", "/api/v1/approvals/submit", report, reporter...)
+		if r.Status != http.StatusOK || r.JSON["status"] != "submitted" || r.JSON["submitted_at"] == nil {
+			t.Fatalf("submit: %d %s", r.Status, r.Body)
+		}
+		c := fx.ok("/api/v1/completeness?form=KTXH-XA-NAM&period=2024&unit=945", stat...)
+		if c["level"] != 3.0 || c["submitted"] != 1.0 || c["expected"].(float64) < 5 || c["deadline"] == "" {
+			t.Fatalf("completeness: %v", c)
+		}
+		for _, u := range list(c, "units") {
+			if (u["unit"] == "31618") != (u["status"] == "submitted") {
+				t.Errorf("%v: %v", u["unit"], u["status"])
+			}
+		}
+		if r := fx.do("GET", "/api/v1/completeness?form=KTXH-XA-NAM&period=2024&unit=945", "", reporter...); r.Status != http.StatusForbidden {
+			t.Errorf("a commune reporter reads the district's completeness: %d", r.Status)
+		}
+		if r := fx.do("GET", "/api/v1/completeness?form=KTXH-XA-NAM&period=2024&unit=945&level=x", "", stat...); r.Status != http.StatusBadRequest {
+			t.Errorf("a bad level: %d", r.Status)
 		}
 	})
 }

@@ -44,7 +44,7 @@ func (h *handler) importDataValueSetXLSX(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	want := reporting.Report{Form: param(r, "dataSet"), Period: param(r, "period"), Unit: param(r, "orgUnit")}
+	want := reporting.ReportKey{Form: param(r, "dataSet"), Period: param(r, "period"), Unit: param(r, "orgUnit")}
 	sum, err := h.app.Reporting.ImportXLSX(r.Context(), actor(r), want, data, reporting.XLSXOptions{DryRun: dry, ImportValid: valid})
 	if err != nil {
 		return err

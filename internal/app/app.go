@@ -50,6 +50,10 @@ type App struct {
 	SecureCookies bool
 }
 
+// ReminderDays is how many working days before a report's deadline its
+// unit's reporters are reminded, each morning until it is submitted.
+const ReminderDays = 2
+
 // New wires the services over an open, migrated database.
 func New(db *store.DB, log *slog.Logger) *App {
 	if log == nil {
@@ -75,6 +79,10 @@ func New(db *store.DB, log *slog.Logger) *App {
 	trace.UseJobs(q)
 	rep := reporting.New(db, us, ids)
 	rep.Calendar = cal
+	rep.Send = func(ctx context.Context, to, subject, body string) error {
+		return ns.Mailer.SendMail(ctx, &notify.Mail{To: to, Subject: subject, Body: body})
+	}
+	rep.UseJobs(q, ReminderDays)
 	return &App{
 		DB:         db,
 		Units:      us,

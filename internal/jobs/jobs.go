@@ -427,3 +427,11 @@ func (q *Queue) Get(ctx context.Context, id int64) (*Info, error) {
 	in.RunAt, _ = store.ParseTime(runAt)
 	return &in, nil
 }
+
+// Pending reports whether a job of kind is queued or running: a recurring
+// job schedules its first run only when none is.
+func (q *Queue) Pending(ctx context.Context, kind string) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND state IN (?, ?)`, kind, Queued, Running).Scan(&n)
+	return n > 0, err
+}

@@ -446,3 +446,27 @@ func (s *Service) Seed(ctx context.Context) error {
 	s.invalidate()
 	return nil
 }
+
+// ComboName names a combination of the indicator's options in lang
+// ("Nam, Kinh"); "" for the combination of an indicator without categories.
+func (c *Catalogue) ComboName(ind *Indicator, combo, lang string) string {
+	if combo == "" {
+		return ""
+	}
+	parts := strings.Split(combo, "_")
+	names := make([]string, 0, len(parts))
+	for i, p := range parts {
+		name := p
+		if i < len(ind.Categories) {
+			if cat := c.categories[ind.Categories[i]]; cat != nil {
+				for _, o := range cat.Options {
+					if o.Code == p {
+						name = o.Name(lang)
+					}
+				}
+			}
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, ", ")
+}

@@ -72,7 +72,7 @@ func TestEntryClosing(t *testing.T) {
 		if sum := imp(reporter, "11"); sum.Status != "ERROR" || len(sum.Conflicts) != 1 || sum.Conflicts[0].Key != "stats.entry_closed" {
 			t.Fatalf("entry after closing: %+v", sum)
 		}
-		if _, err := fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: form, Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.ECONFLICT {
+		if _, err := fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: form, Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.ECONFLICT {
 			t.Errorf("upload after closing: %v", err)
 		}
 		// The command line loads history whatever the date.
@@ -106,7 +106,7 @@ func TestEntryClosing(t *testing.T) {
 		if sum := imp(reporter, "11"); sum.Updated != 1 {
 			t.Fatalf("entry when reopened: %+v", sum)
 		}
-		if sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: form, Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); err != nil || sum.Updated != 1 {
+		if sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: form, Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); err != nil || sum.Updated != 1 {
 			t.Fatalf("upload when reopened: %+v %v", sum, err)
 		}
 		entries, err := audit.List(ctx, db, audit.Filter{Action: "stats.reopen"})

@@ -10,6 +10,7 @@ import (
 
 	"egov"
 	"egov/internal/identity"
+	"egov/internal/jobs"
 	"egov/internal/store"
 	"egov/internal/units"
 	"egov/internal/workcal"
@@ -26,9 +27,14 @@ type Service struct {
 
 	cube cube // analytics' values in memory
 
-	// Calendar gives the working days that deadlines count, and so when
-	// entry closes; without one, only weekends are days off.
+	// Calendar is the working calendar that report deadlines are counted
+	// on (app.New sets it).
 	Calendar *workcal.Service
+	// Send mails a reminder (app.New sets it to the notices' mailer); nil:
+	// reminders are only recorded for the reports list.
+	Send func(ctx context.Context, to, subject, body string) error
+
+	jobs *jobs.Queue // the reminders job's queue (UseJobs)
 
 	// Now returns the current time; tests replace it.
 	Now func() time.Time

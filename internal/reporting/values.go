@@ -46,6 +46,9 @@ type Conflict struct {
 	Object string // what the value names: "CX.DS.03 nongthon_kinh 31615 2024", or its position
 	Key    string
 	Args   []any
+	// Index is the value's position in the set, so that a form can show
+	// the message beside the input it came from.
+	Index int
 }
 
 // Violation is a validation rule that a unit's values for a period break.
@@ -88,6 +91,7 @@ type entry struct {
 	num     *float64
 	comment *string
 	ref     string
+	pos     int // in the set
 }
 
 type valueKey struct {
@@ -146,6 +150,7 @@ func (s *Service) importSet(ctx context.Context, a *identity.Actor, set ValueSet
 	for i, v := range set.Values {
 		e, c := s.check(ctx, a, cat, g, form, set, v, allowed)
 		if c != nil {
+			c.Index = i
 			if c.Object == "" {
 				c.Object = fmt.Sprintf("dataValues[%d]", i)
 			}
@@ -154,10 +159,11 @@ func (s *Service) importSet(ctx context.Context, a *identity.Actor, set ValueSet
 		}
 		k := valueKey{e.ind.ID, e.combo, e.unit.ID, e.period.String()}
 		if seen[k] {
-			sum.Conflicts = append(sum.Conflicts, Conflict{Object: e.object(), Key: "stats.duplicate_value"})
+			sum.Conflicts = append(sum.Conflicts, Conflict{Object: e.object(), Key: "stats.duplicate_value", Index: i})
 			continue
 		}
 		seen[k] = true
+		e.pos = i
 		entries = append(entries, e)
 	}
 	cal, err := s.calendar(ctx)
@@ -179,7 +185,7 @@ func (s *Service) importSet(ctx context.Context, a *identity.Actor, set ValueSet
 		open := entries[:0:0]
 		for _, e := range entries {
 			if locks[e.ind.ID][touchKey{e.unit.ID, e.period.String()}] {
-				sum.Conflicts = append(sum.Conflicts, Conflict{Object: e.object(), Key: "stats.locked"})
+				sum.Conflicts = append(sum.Conflicts, Conflict{Object: e.object(), Key: "stats.locked", Index: e.pos})
 			} else {
 				open = append(open, e)
 			}

@@ -713,8 +713,8 @@ type XLSXOptions struct {
 	ImportValid bool
 }
 
-// Report names a unit's report of a form for a period.
-type Report struct {
+// ReportKey names a unit's report of a form for a period by codes.
+type ReportKey struct {
 	Form   string
 	Period string
 	Unit   string
@@ -726,7 +726,7 @@ type Report struct {
 // that is not such a workbook, or is for another report, is an error; the
 // problems of its cells are the summary's conflicts, named by cell, before
 // those Import finds.
-func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, want Report, data []byte, opt XLSXOptions) (sum *ImportSummary, err error) {
+func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, want ReportKey, data []byte, opt XLSXOptions) (sum *ImportSummary, err error) {
 	if a == nil {
 		return nil, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
 	}

@@ -54,7 +54,7 @@ func FuzzXLSXImport(f *testing.F) {
 			data = fuzzedTemplate(t, template, value, code, key, note)
 		}
 		before := fingerprint()
-		sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
+		sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
 		after := fingerprint()
 		if err != nil {
 			if c := egov.ErrorCode(err); c == egov.EINTERNAL || c == "" {

@@ -111,7 +111,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 		}
 
 		// The unchanged template changes nothing.
-		sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, w.bytes(), reporting.XLSXOptions{})
+		sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, w.bytes(), reporting.XLSXOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -125,11 +125,11 @@ func TestXLSXRoundTrip(t *testing.T) {
 		w.set("CX.CDS.03", "default", "có")
 		w.set("CX.CDS.05", "default", "")
 		data := w.bytes()
-		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{DryRun: true})
+		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{DryRun: true})
 		if err != nil || sum.Applied || sum.Updated != 1 || sum.Imported != 1 || sum.Deleted != 1 {
 			t.Fatalf("dry run: %+v %v", sum, err)
 		}
-		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
+		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
 		if err != nil || !sum.Applied || sum.Updated != 1 || sum.Imported != 1 || sum.Deleted != 1 || len(sum.Conflicts) != 0 {
 			t.Fatalf("upload: %+v %v", sum, err)
 		}
@@ -148,7 +148,7 @@ func TestXLSXRoundTrip(t *testing.T) {
 			t.Errorf("stored after the upload: %v", got)
 		}
 		// The same file again changes nothing.
-		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
+		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
 		if err != nil || sum.Imported+sum.Updated+sum.Deleted != 0 {
 			t.Fatalf("the same file twice: %+v %v", sum, err)
 		}
@@ -207,7 +207,7 @@ func TestXLSXErrors(t *testing.T) {
 			return v.Value
 		}
 		// All or nothing: the good cell is not taken either.
-		sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
+		sum, err := fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -216,7 +216,7 @@ func TestXLSXErrors(t *testing.T) {
 			t.Fatalf("a file with wrong cells was applied: %+v, CX.DS.05 = %s", sum, stored())
 		}
 		// Asked to import the valid part, the good cell is taken.
-		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{ImportValid: true})
+		sum, err = fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{ImportValid: true})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -228,7 +228,7 @@ func TestXLSXErrors(t *testing.T) {
 		// A template of another unit, and files that are no templates.
 		other := fx.template(t, reporter, "KTXH-XA-NAM", "2024", "31621").bytes()
 		code := func(data []byte) string {
-			_, err := fx.rep.ImportXLSX(ctx, reporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
+			_, err := fx.rep.ImportXLSX(ctx, reporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{})
 			key, _ := egov.ErrorKey(err)
 			return egov.ErrorCode(err) + " " + key
 		}
@@ -276,15 +276,15 @@ func TestXLSXPermissions(t *testing.T) {
 		if _, err := fx.rep.XLSXTemplate(ctx, otherReporter, "KTXH-XA-NAM", "2024", "31618", "vi", &bytes.Buffer{}); egov.ErrorCode(err) != egov.EFORBIDDEN {
 			t.Errorf("another commune's reporter downloads: %v", err)
 		}
-		if _, err := fx.rep.ImportXLSX(ctx, otherReporter, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.EFORBIDDEN {
+		if _, err := fx.rep.ImportXLSX(ctx, otherReporter, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.EFORBIDDEN {
 			t.Errorf("another commune's reporter uploads: %v", err)
 		}
 		// The leader analyses (reads) but does not enter.
 		fx.template(t, leader, "KTXH-XA-NAM", "2024", "31618")
-		if _, err := fx.rep.ImportXLSX(ctx, leader, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.EFORBIDDEN {
+		if _, err := fx.rep.ImportXLSX(ctx, leader, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.EFORBIDDEN {
 			t.Errorf("the leader uploads: %v", err)
 		}
-		if _, err := fx.rep.ImportXLSX(ctx, nil, reporting.Report{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.EUNAUTHORIZED {
+		if _, err := fx.rep.ImportXLSX(ctx, nil, reporting.ReportKey{Form: "KTXH-XA-NAM", Period: "2024", Unit: "31618"}, data, reporting.XLSXOptions{}); egov.ErrorCode(err) != egov.EUNAUTHORIZED {
 			t.Errorf("nobody uploads: %v", err)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 
 	"egov/internal/i18n"
 	"egov/internal/identity"
+	"egov/internal/reporting"
 	"egov/internal/workcal"
 )
 
@@ -77,6 +78,10 @@ func TestEveryKeyIsInBothCatalogues(t *testing.T) {
 	}
 	for l := 1; l <= 3; l++ {
 		keys["unit.level."+strconv.Itoa(l)] = "unit"
+	}
+	for _, st := range []reporting.ApprovalStatus{reporting.StatusOpen, reporting.StatusSubmitted, reporting.StatusApproved,
+		reporting.StatusAccepted, reporting.StatusReturned} {
+		keys["report.status."+string(st)] = "report-status"
 	}
 	// The messages of the domain errors these pages show.
 	for _, k := range []string{"format.date", "format.datetime", "error.internal", "error.unauthorized", "error.forbidden",

@@ -134,7 +134,7 @@ func (h *handler) reportImport(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, egov.Errorf(egov.EINVALID, "error.bad_form"))
 		return
 	}
-	want := reporting.Report{Form: d.Form, Period: d.Period, Unit: d.Unit}
+	want := reporting.ReportKey{Form: d.Form, Period: d.Period, Unit: d.Unit}
 	sum, err := h.app.Reporting.ImportXLSX(r.Context(), state(r).actor, want, data, reporting.XLSXOptions{DryRun: d.DryRun, ImportValid: d.ImportValid})
 	if err != nil {
 		d.Error = h.message(r, err)

@@ -107,6 +107,14 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /lookup", h.lookup)
 	h.registerPayments(mux, route)
 
+	// Periodic reports: the officers' list, the completeness of the level
+	// below, and each report's entry page and approval steps.
+	route("GET /reports", h.reportsList)
+	route("GET /reports/completeness", h.reportsCompleteness)
+	route("GET /reports/{form}/{period}/{unit}", h.reportEntry)
+	route("POST /reports/{form}/{period}/{unit}", h.reportSave)
+	route("POST /reports/{form}/{period}/{unit}/approval", h.reportApproval)
+
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
 	route("GET /admin/users/new", h.adminUserNewForm)
@@ -300,6 +308,13 @@ var notices = map[string]string{
 	"rate":              "notice.dossier_rate",
 	"paid":              "notice.dossier_paid",
 	"payment_failed":    "notice.payment_failed",
+
+	// Periodic reports: saved, and each approval step by its name.
+	"report_saved":   "notice.report_saved",
+	"report_submit":  "notice.report_submit",
+	"report_approve": "notice.report_approve",
+	"report_accept":  "notice.report_accept",
+	"report_return":  "notice.report_return",
 
 	// Attached documents.
 	"attachment_added":   "notice.attachment_added",
