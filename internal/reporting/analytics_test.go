@@ -265,7 +265,7 @@ func TestAnalyticsRandom(t *testing.T) {
 			return out
 		}
 		cells, nonEmpty := 0, 0
-		for range 40 {
+		for range 150 {
 			st := structures[r.IntN(len(structures))]
 			q := reporting.AnalyticsQuery{DX: pick(dxs), PE: pick(pes), OU: st.ous[r.IntN(len(st.ous))], At: st.at}
 			res, err := fx.rep.Analytics(ctx, identity.SystemActor, q)
