@@ -30,9 +30,13 @@ import (
 )
 
 func init() {
-	register("bench", "measure the whole system over loopback (bench dossiers)", func(ctx context.Context, e *env, args []string) error {
+	register("bench", "measure the whole system over loopback (bench dossiers, bench stats)", func(ctx context.Context, e *env, args []string) error {
+		if len(args) > 0 && args[0] == "stats" {
+			return benchStatsCmd(ctx, e, args[1:])
+		}
 		if len(args) == 0 || args[0] != "dossiers" {
-			return errors.New("usage: egov bench dossiers [--clients N] [--duration D] [--cpuprofile FILE] [--db postgres://...]")
+			return errors.New("usage: egov bench dossiers [--clients N] [--duration D] [--cpuprofile FILE] [--db postgres://...]\n" +
+				"       egov bench stats [--values N] [--import N] [--clients N] [--runs N] [--db postgres://...]")
 		}
 		fs, df := newFlagSet(e, "bench dossiers")
 		clients := fs.Int("clients", 64, "concurrent clients")
@@ -41,17 +45,11 @@ func init() {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		if *profile != "" {
-			f, err := os.Create(*profile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-			defer pprof.StopCPUProfile()
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
 		}
+		defer stop()
 		return benchDossiers(ctx, e, df.db, *clients, *duration)
 	})
 }
@@ -172,6 +170,23 @@ func benchDossiers(ctx context.Context, e *env, pgURL string, clients int, durat
 		}
 	}
 	return nil
+}
+
+// startProfile writes a CPU profile to path (none when path is empty) until
+// stop is called.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // benchDatabase returns a fresh database: a temporary SQLite file, or a new
