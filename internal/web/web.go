@@ -107,6 +107,11 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /lookup", h.lookup)
 	h.registerPayments(mux, route)
 
+	// Statistics: the pivot over the reporting values, and its exports.
+	route("GET /analytics", h.analyticsPage)
+	route("GET /analytics.xlsx", h.analyticsXLSX)
+	route("GET /analytics.csv", h.analyticsCSV)
+
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
 	route("GET /admin/users/new", h.adminUserNewForm)
