@@ -47,13 +47,14 @@ type AnalyticsResult struct {
 const MaxCells = 200000
 
 // raw is a stored value as analytics reads it.
+//
+// It is kept small (40 bytes; combos are interned), as analytics keeps
+// every value of the indicators it was asked about in memory.
 type raw struct {
-	ind        int64
-	combo      string
 	unit       int64
+	combo      string
 	start, end workcal.Date // the period's first and last days
 	num        float64
-	in         []int32 // periodKey of the standard periods containing it (shared)
 }
 
 // Analytics aggregates the stored values, read at the time of the call, so a

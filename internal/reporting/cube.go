@@ -2,7 +2,9 @@ package reporting
 
 import (
 	"context"
+	"slices"
 	"sync"
+	"sync/atomic"
 
 	"egov/internal/store"
 	"egov/internal/workcal"
@@ -15,8 +17,9 @@ import (
 // first reads the versions of its indicators (one small query) and reloads
 // those that changed, whichever process wrote them.
 type cube struct {
-	mu   sync.Mutex
-	inds map[int64]*indValues
+	mu    sync.Mutex
+	inds  map[int64]*indValues
+	loads atomic.Int64 // indicators read from the database, for tests
 }
 
 // indValues are one indicator's values at one version.
@@ -83,10 +86,10 @@ func hasTotals(ind *Indicator) bool {
 // addTotals adds one unit version's values to t under the indicator's time
 // rule: a sum adds every value; last adds, per combo, the latest value
 // within each period.
-func addTotals(t map[totKey]total, ind *Indicator, unit int64, vals []raw) {
+func addTotals(t map[totKey]total, ind *Indicator, unit int64, vals []raw, keys *spanKeys) {
 	if ind.AggTime == AggSum {
 		for _, v := range vals {
-			for _, c := range v.in {
+			for _, c := range keys.of(v) {
 				k := totKey{unit, c}
 				x := t[k]
 				x.sum += v.num
@@ -102,7 +105,7 @@ func addTotals(t map[totKey]total, ind *Indicator, unit int64, vals []raw) {
 	}
 	latest := map[ck]raw{}
 	for _, v := range vals {
-		for _, c := range v.in {
+		for _, c := range keys.of(v) {
 			k := ck{v.combo, c}
 			if l, ok := latest[k]; !ok || later(v, l) {
 				latest[k] = v
@@ -124,10 +127,44 @@ func buildTotals(ind *Indicator, byUnit map[int64][]raw) map[totKey]total {
 		return nil
 	}
 	t := make(map[totKey]total, len(byUnit)*24)
+	keys := &spanKeys{}
 	for unit, vals := range byUnit {
-		addTotals(t, ind, unit, vals)
+		addTotals(t, ind, unit, vals, keys)
 	}
 	return t
+}
+
+// spanKeys gives the periodKey of the standard periods that contain a
+// value's period, remembered per period.
+type spanKeys struct{ m map[span][]int32 }
+
+func (k *spanKeys) of(v raw) []int32 {
+	s := span{v.start, v.end}
+	if keys, ok := k.m[s]; ok {
+		return keys
+	}
+	if k.m == nil {
+		k.m = map[span][]int32{}
+	}
+	// The period whose first and last days these are.
+	first, last := int(v.start.Month()), int(v.end.Month())
+	p := Period{Yearly, v.start.Year(), 1}
+	switch last - first + 1 {
+	case 1:
+		p = Period{Monthly, p.Year, first}
+	case 3:
+		p = Period{Quarterly, p.Year, (first + 2) / 3}
+	case 6:
+		p = Period{HalfYearly, p.Year, (first + 5) / 6}
+	case 9:
+		p = Period{NineMonths, p.Year, 1}
+	}
+	var keys []int32
+	for _, c := range containers(p) {
+		keys = append(keys, periodKey(c))
+	}
+	k.m[s] = keys
+	return keys
 }
 
 // values returns the current values of the indicators.
@@ -169,6 +206,7 @@ func (c *cube) values(ctx context.Context, db *store.DB, inds map[int64]*Indicat
 	if len(stale) == 0 {
 		return out, nil
 	}
+	c.loads.Add(int64(len(stale)))
 	loaded, err := loadValues(ctx, db, stale)
 	if err != nil {
 		return nil, err
@@ -194,47 +232,120 @@ func loadValues(ctx context.Context, q store.Querier, ids []int64) (map[int64]ma
 		args[i] = id
 		out[id] = map[int64][]raw{}
 	}
-	type parsedPeriod struct {
-		p  Period
-		in []int32
-	}
-	parsed := map[string]parsedPeriod{}
+	parsed := map[string]span{}
+	combos := map[string]string{} // interned: one string per combo
 	err := eachRow(ctx, q, `SELECT indicator_id, combo, unit_id, period, num FROM stat_values
 		WHERE indicator_id IN (`+marks(len(ids))+`) AND num IS NOT NULL`,
 		func(scan func(...any) error) error {
 			var v raw
-			var pe string
-			if err := scan(&v.ind, &v.combo, &v.unit, &pe, &v.num); err != nil {
+			var ind int64
+			var pe, combo string
+			if err := scan(&ind, &combo, &v.unit, &pe, &v.num); err != nil {
 				return err
 			}
-			pp, ok := parsed[pe]
+			sp, ok := parsed[pe]
 			if !ok {
 				p, err := ParsePeriod(pe)
 				if err != nil {
 					return err
 				}
-				pp.p = p
-				for _, c := range containers(p) {
-					pp.in = append(pp.in, periodKey(c))
-				}
-				parsed[pe] = pp
+				sp = spanOf(p)
+				parsed[pe] = sp
 			}
-			v.start, v.end, v.in = pp.p.Start(), pp.p.End(), pp.in
-			out[v.ind][v.unit] = append(out[v.ind][v.unit], v)
+			if v.combo, ok = combos[combo]; !ok {
+				combos[combo], v.combo = combo, combo
+			}
+			v.start, v.end = sp.start, sp.end
+			out[ind][v.unit] = append(out[ind][v.unit], v)
 			return nil
 		}, args...)
+	// Slices grown by appending have up to twice the room they need.
+	for _, byUnit := range out {
+		for u, vs := range byUnit {
+			byUnit[u] = slices.Clone(vs)
+		}
+	}
 	return out, err
 }
 
-// bumpVersions marks the indicators' values as changed.
-func bumpVersions(ctx context.Context, tx *store.Tx, ids map[int64]bool) error {
-	for id := range ids {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO stat_versions (indicator_id, n) VALUES (?, 1)
-			ON CONFLICT (indicator_id) DO UPDATE SET n = stat_versions.n + 1`, id); err != nil {
+// change is a value written: its new number, or nil when the value was
+// deleted (or is text).
+type change struct {
+	ind   *Indicator
+	combo string
+	unit  int64
+	sp    span
+	num   *float64
+}
+
+// bumpVersions marks the indicators' values as changed and, once the
+// transaction has committed, applies the changes to this process's copy:
+// a copy at the version before this transaction's becomes the copy at its
+// version without reading the values again. Any other copy (another
+// transaction of this process applied first, or another process wrote)
+// no longer matches the database's version and is reloaded by the next
+// query, as before.
+func (c *cube) bumpVersions(ctx context.Context, tx *store.Tx, changes []change) error {
+	byInd := map[int64][]change{}
+	for _, ch := range changes {
+		byInd[ch.ind.ID] = append(byInd[ch.ind.ID], ch)
+	}
+	versions := make(map[int64]int64, len(byInd))
+	for id := range byInd {
+		var n int64
+		if err := tx.QueryRowContext(ctx, `INSERT INTO stat_versions (indicator_id, n) VALUES (?, 1)
+			ON CONFLICT (indicator_id) DO UPDATE SET n = stat_versions.n + 1 RETURNING n`, id).Scan(&n); err != nil {
 			return err
 		}
+		versions[id] = n
 	}
+	tx.AfterCommit(func() { c.apply(byInd, versions) })
 	return nil
+}
+
+// apply brings the copies at the version before versions[id] up to it. A
+// copy is never changed in place: queries read it without the lock.
+func (c *cube) apply(byInd map[int64][]change, versions map[int64]int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for id, chs := range byInd {
+		old := c.inds[id]
+		if old == nil || old.version != versions[id]-1 {
+			continue
+		}
+		iv := &indValues{version: versions[id], byUnit: make(map[int64][]raw, len(old.byUnit))}
+		for u, vs := range old.byUnit {
+			iv.byUnit[u] = vs
+		}
+		touched := map[int64]bool{}
+		for _, ch := range chs {
+			vs := slices.Clone(iv.byUnit[ch.unit])
+			touched[ch.unit] = true
+			vs = slices.DeleteFunc(vs, func(v raw) bool { return v.combo == ch.combo && v.start == ch.sp.start && v.end == ch.sp.end })
+			if ch.num != nil {
+				vs = append(vs, raw{unit: ch.unit, combo: ch.combo, start: ch.sp.start, end: ch.sp.end, num: *ch.num})
+			}
+			if len(vs) == 0 {
+				delete(iv.byUnit, ch.unit)
+			} else {
+				iv.byUnit[ch.unit] = vs
+			}
+		}
+		if old.totals != nil {
+			ind := chs[0].ind
+			iv.totals = make(map[totKey]total, len(old.totals))
+			for k, x := range old.totals {
+				if !touched[k.unit] {
+					iv.totals[k] = x
+				}
+			}
+			keys := &spanKeys{}
+			for u := range touched {
+				addTotals(iv.totals, ind, u, iv.byUnit[u], keys)
+			}
+		}
+		c.inds[id] = iv
+	}
 }
 
 // span is a period's first and last days, computed once.

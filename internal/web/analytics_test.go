@@ -184,11 +184,15 @@ func TestAnalyticsChartSVG(t *testing.T) {
 			Title   string `xml:"title"`
 			Desc    string `xml:"desc"`
 			Groups  []struct {
-				Class   string `xml:"class,attr"`
-				Rects   []struct{ Title string `xml:"title"` } `xml:"rect"`
-				Circles []struct{ Title string `xml:"title"` } `xml:"circle"`
-				Lines   []struct{} `xml:"polyline"`
-				Texts   []string   `xml:"text"`
+				Class string `xml:"class,attr"`
+				Rects []struct {
+					Title string `xml:"title"`
+				} `xml:"rect"`
+				Circles []struct {
+					Title string `xml:"title"`
+				} `xml:"circle"`
+				Lines []struct{} `xml:"polyline"`
+				Texts []string   `xml:"text"`
 			} `xml:"g"`
 		}
 		if err := xml.Unmarshal([]byte(svg), &doc); err != nil {
