@@ -8,8 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -19,11 +17,8 @@ import (
 	"sync"
 	"time"
 
-	"egov/internal/app"
-	"egov/internal/demo"
 	"egov/internal/identity"
 	"egov/internal/reporting"
-	"egov/internal/server"
 	"egov/internal/store"
 	"egov/internal/units"
 )
@@ -86,19 +81,11 @@ type benchSlot struct {
 
 func benchStats(ctx context.Context, e *env, pgURL string, want, imports, clients, runs int) error {
 	out := e.stdout
-	dsn, cleanup, err := benchDatabase(ctx, pgURL)
+	a, _, cleanup, err := benchApp(ctx, pgURL)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	a, err := app.Open(ctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	if err := demo.Load(ctx, a, demo.DefaultPassword); err != nil {
-		return err
-	}
 	rep := a.Reporting
 	if err := rep.AddIndicators(ctx, benchIndicatorList()); err != nil {
 		return err
@@ -152,14 +139,11 @@ func benchStats(ctx context.Context, e *env, pgURL string, want, imports, client
 	fmt.Fprintf(out, "%-34s %10d values in %s (%.0f values/s)\n", "generated (bulk insert)", n, gen.Round(time.Second), float64(n)/gen.Seconds())
 
 	// Serve on loopback.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, stop, err := serveLoopback(a)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: server.New(a)}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients + 1}}
 	token, err := benchToken(client, base, "thongke.92")
 	if err != nil {
