@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -337,6 +338,15 @@ func (h *handler) analyticsPage(w http.ResponseWriter, r *http.Request) {
 			h.render(w, r, http.StatusUnprocessableEntity, "analytics", d)
 			return
 		}
+		// Suggestions: last year, over the first unit the actor analyses.
+		d.PE = strconv.Itoa(d.Query.At.Year() - 1)
+		if ids, _ := a.Scope(identity.PermStatsAnalyse); len(ids) > 0 {
+			if g, err := h.app.Units.Graph(r.Context()); err == nil {
+				if u := g.ByID(ids[0]); u != nil {
+					d.OU = u.Code
+				}
+			}
+		}
 		h.render(w, r, http.StatusOK, "analytics", d)
 		return
 	}
@@ -463,7 +473,7 @@ func (h *handler) analyticsOptions(r *http.Request, d *analyticsData) error {
 	}
 	d.Levels = []qOption{{Value: "", Label: tr(lang, "analytics.level.self")}, {Value: "CHILDREN", Label: tr(lang, "analytics.level.children")}}
 	for n := 2; n <= 3; n++ {
-		v := "LEVEL-" + string(rune('0'+n))
+		v := "LEVEL-" + strconv.Itoa(n)
 		d.Levels = append(d.Levels, qOption{Value: v, Label: tr(lang, "analytics.level.n", n)})
 	}
 	for i := range d.Levels {

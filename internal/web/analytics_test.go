@@ -55,7 +55,7 @@ func TestAnalyticsPage(t *testing.T) {
 	stat := s.browser().as("thongke.92")
 	expect(t, stat.get("/"), 200, `href="/analytics"`)
 	expect(t, stat.get("/analytics"), 200, "<h1>Phân tích số liệu thống kê</h1>", `<option value="CX.XH.03">CX.XH.03 — Tỷ lệ hộ nghèo (tính toán)</option>`,
-		`<select id="a-dx" name="dx" multiple`)
+		`<select id="a-dx" name="dx" multiple`, `name="pe" value="2025"`, `name="ou" value="92"`)
 
 	// District 945 (Cù Lao Dung) in the structure of 2024: its poverty rate
 	// is its poor over its households (130 / 4,000), not a mean of rates.
