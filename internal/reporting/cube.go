@@ -15,7 +15,15 @@ import (
 // stale: every import that changes an indicator's values bumps that
 // indicator's version (stat_versions) in its transaction, and each query
 // first reads the versions of its indicators (one small query) and reloads
-// those that changed, whichever process wrote them.
+// those that changed, whichever process wrote them; the writes of this
+// process are applied to the copy after commit (apply), so that they cost
+// no reload.
+//
+// Why in memory rather than totals kept in SQL tables: the units' structure
+// is chosen per query (any date), so totals would still be summed up a
+// territory at query time, and rules other than a sum (last value,
+// average, none, a disaggregation) need the values themselves. One indicator
+// with 50,000 values takes about 3 MB here.
 type cube struct {
 	mu    sync.Mutex
 	inds  map[int64]*indValues
