@@ -392,6 +392,16 @@ func dropIndexes(ctx context.Context, db *store.DB, table string) (rebuild func(
 	}
 	return func() error {
 		return db.InTx(ctx, func(tx *store.Tx) error {
+			if tx.Engine() == store.Postgres {
+				// Building an index over ten million rows takes longer
+				// than the writer's statement timeout allows.
+				if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+					return err
+				}
+				if _, err := tx.ExecContext(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+					return err
+				}
+			}
 			for _, def := range defs {
 				if _, err := tx.ExecContext(ctx, def); err != nil {
 					return err
