@@ -30,9 +30,13 @@ import (
 )
 
 func init() {
-	register("bench", "measure the whole system over loopback (bench dossiers)", func(ctx context.Context, e *env, args []string) error {
+	register("bench", "measure the whole system over loopback (bench dossiers, bench stats)", func(ctx context.Context, e *env, args []string) error {
+		if len(args) > 0 && args[0] == "stats" {
+			return benchStatsCmd(ctx, e, args[1:])
+		}
 		if len(args) == 0 || args[0] != "dossiers" {
-			return errors.New("usage: egov bench dossiers [--clients N] [--duration D] [--cpuprofile FILE] [--db postgres://...]")
+			return errors.New("usage: egov bench dossiers [--clients N] [--duration D] [--cpuprofile FILE] [--db postgres://...]\n" +
+				"       egov bench stats [--values N] [--import N] [--clients N] [--runs N] [--db postgres://...]")
 		}
 		fs, df := newFlagSet(e, "bench dossiers")
 		clients := fs.Int("clients", 64, "concurrent clients")
@@ -41,17 +45,11 @@ func init() {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		if *profile != "" {
-			f, err := os.Create(*profile)
-			if err != nil {
-				return err
-			}
-			defer f.Close()
-			if err := pprof.StartCPUProfile(f); err != nil {
-				return err
-			}
-			defer pprof.StopCPUProfile()
+		stop, err := startProfile(*profile)
+		if err != nil {
+			return err
 		}
+		defer stop()
 		return benchDossiers(ctx, e, df.db, *clients, *duration)
 	})
 }
@@ -63,27 +61,16 @@ func init() {
 // that the figures can be read as a share of what the storage allows on
 // this (shared, noisy) machine.
 func benchDossiers(ctx context.Context, e *env, pgURL string, clients int, duration time.Duration) error {
-	dsn, cleanup, err := benchDatabase(ctx, pgURL)
+	a, dsn, cleanup, err := benchApp(ctx, pgURL)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	a, err := app.Open(ctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	base, stop, err := serveLoopback(a)
 	if err != nil {
 		return err
 	}
-	defer a.Close()
-	if err := demo.Load(ctx, a, demo.DefaultPassword); err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: server.New(a)}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
+	defer stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
 
 	fmt.Fprintf(e.stdout, "egov bench dossiers: %s, %d clients, %s per phase\n\n", a.DB.Engine(), clients, duration)
@@ -172,6 +159,55 @@ func benchDossiers(ctx context.Context, e *env, pgURL string, clients int, durat
 		}
 	}
 	return nil
+}
+
+// benchApp opens the platform on a fresh database (see benchDatabase) with
+// the demo data; cleanup closes and removes it.
+func benchApp(ctx context.Context, pgURL string) (a *app.App, dsn string, cleanup func(), err error) {
+	dsn, drop, err := benchDatabase(ctx, pgURL)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	a, err = app.Open(ctx, dsn, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		drop()
+		return nil, "", nil, err
+	}
+	cleanup = func() { a.Close(); drop() }
+	if err := demo.Load(ctx, a, demo.DefaultPassword); err != nil {
+		cleanup()
+		return nil, "", nil, err
+	}
+	return a, dsn, cleanup, nil
+}
+
+// serveLoopback serves the platform on a loopback port and returns its
+// base URL.
+func serveLoopback(a *app.App) (base string, stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: server.New(a)}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// startProfile writes a CPU profile to path (none when path is empty) until
+// stop is called.
+func startProfile(path string) (stop func(), err error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // benchDatabase returns a fresh database: a temporary SQLite file, or a new

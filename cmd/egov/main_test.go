@@ -233,3 +233,21 @@ func TestBenchDossiers(t *testing.T) {
 		}
 	}
 }
+
+// egov bench stats, scaled down, generates, imports through the API and
+// prints each query beside its GROUP BY.
+func TestBenchStats(t *testing.T) {
+	out, err := runCmd(t, nil, "bench", "stats", "--values", "30000", "--import", "2000", "--runs", "3")
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, out)
+	}
+	for _, want := range []string{"generated (bulk insert)", "import (POST /dataValueSets)", "20 indicators × communes",
+		"20 indicators × old districts", "computed indicator × communes", "pivot/GROUP BY", "freshness", "(want 1000)", "memory: RSS"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the report lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, ": 0 cells") {
+		t.Errorf("a query answered nothing:\n%s", out)
+	}
+}

@@ -47,10 +47,12 @@ type AnalyticsResult struct {
 const MaxCells = 200000
 
 // raw is a stored value as analytics reads it.
+//
+// It is kept small (40 bytes; combos are interned), as analytics keeps
+// every value of the indicators it was asked about in memory.
 type raw struct {
-	ind        int64
-	combo      string
 	unit       int64
+	combo      string
 	start, end workcal.Date // the period's first and last days
 	num        float64
 }
@@ -130,17 +132,15 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 	if len(items) == 0 || len(periods) == 0 || len(ous) == 0 {
 		return res, nil
 	}
-	ids := make([]int64, 0, len(base))
-	for id := range base {
-		ids = append(ids, id)
-	}
-	cubes, err := s.cube.values(ctx, s.db, ids)
+	cubes, err := s.cube.values(ctx, s.db, base)
 	if err != nil {
 		return nil, err
 	}
 	spans := make([]span, len(periods))
+	pkeys := make([]int32, len(periods))
 	for i, p := range periods {
 		spans[i] = spanOf(p)
+		pkeys[i] = periodKey(p)
 	}
 	type cell struct {
 		part string
@@ -171,6 +171,9 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 		}
 		memo := map[cell]result{}
 		value := func(p part, pi int) (float64, bool) {
+			if iv := cubes[p.ind.ID]; iv.totals != nil && len(p.options) == 0 {
+				return fromTotals(g, p.ind, iv.totals, terr, pkeys[pi], spans[pi])
+			}
 			k := cell{p.key(), pi}
 			if r, ok := memo[k]; ok {
 				return r.v, r.ok
@@ -463,6 +466,41 @@ func aggregate(g *units.Graph, ind *Indicator, p span, vals [][]raw) (float64, b
 		t /= float64(len(perUnit))
 	}
 	return t, true
+}
+
+// fromTotals answers an indicator with totals (hasTotals) for period pe
+// (its span sp) over a territory, as aggregate would from the raw values.
+func fromTotals(g *units.Graph, ind *Indicator, totals map[totKey]total, terr map[int64]bool, pe int32, sp span) (float64, bool) {
+	var t float64
+	has := false
+	for unit := range terr {
+		x, ok := totals[totKey{unit, pe}]
+		if !ok || x.n == 0 {
+			continue
+		}
+		if ind.AggTime == AggLast && superseded(g, totals, terr, unit, pe, sp) {
+			continue
+		}
+		t += x.sum
+		has = true
+	}
+	return t, has
+}
+
+// superseded reports whether a unit version ended within the period and a
+// successor in the territory has a value for it: the stock lives on in
+// the successor's (see aggregate).
+func superseded(g *units.Graph, totals map[totKey]total, terr map[int64]bool, unit int64, pe int32, sp span) bool {
+	uv := g.ByID(unit)
+	if uv == nil || uv.ValidTo.IsZero() || uv.ValidTo.After(sp.end.Time(time.UTC)) {
+		return false
+	}
+	for _, s := range g.Next(uv) {
+		if terr[s.To.ID] && totals[totKey{s.To.ID, pe}].n > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // later orders values by their period's last day, then by its first (the

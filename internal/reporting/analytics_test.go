@@ -248,7 +248,7 @@ func TestAnalyticsRandom(t *testing.T) {
 		}
 		dxs := []string{"CX.NN.01", "CX.DS.02", "CX.DS.03", "CX.XH.01", "CX.XH.10", "CX.XH.03",
 			"CX.DS.03.khmer", "CX.NN.01.hethu", "CX.XH.03.kinh", "CX.DS.02.nongthon"}
-		pes := []string{"2024", "2025", "2024Q2", "2025Q2", "2025S2", "2025Q3", "202407", "2024N9", "2025S1", "2025N9", "202506", "2024S2"}
+		pes := []string{"2024", "2025", "2024Q2", "2025Q2", "2025S2", "2025Q3", "202407", "2024N9", "2025S1", "2025N9", "202506", "2024S2", "2026", "2026Q2"}
 		structures := []struct {
 			at  time.Time
 			ous [][]string
@@ -265,62 +265,110 @@ func TestAnalyticsRandom(t *testing.T) {
 			return out
 		}
 		cells, nonEmpty := 0, 0
-		for range 40 {
-			st := structures[r.IntN(len(structures))]
-			q := reporting.AnalyticsQuery{DX: pick(dxs), PE: pick(pes), OU: st.ous[r.IntN(len(st.ous))], At: st.at}
-			res, err := fx.rep.Analytics(ctx, identity.SystemActor, q)
-			if err != nil {
-				t.Fatalf("%+v: %v", q, err)
-			}
-			got := map[string]float64{}
-			for _, row := range res.Rows {
-				got[row.DX+"|"+row.PE+"|"+row.OU] = row.Value
-			}
-			var answered []string
-			for _, o := range q.OU {
-				if !strings.HasPrefix(o, "LEVEL-") && o != "CHILDREN" {
-					answered = append(answered, o)
+		check := func(rounds int) {
+			t.Helper()
+			for range rounds {
+				st := structures[r.IntN(len(structures))]
+				q := reporting.AnalyticsQuery{DX: pick(dxs), PE: pick(pes), OU: st.ous[r.IntN(len(st.ous))], At: st.at}
+				res, err := fx.rep.Analytics(ctx, identity.SystemActor, q)
+				if err != nil {
+					t.Fatalf("%+v: %v", q, err)
 				}
-			}
-			var us []*units.Unit
-			switch q.OU[len(q.OU)-1] {
-			case "LEVEL-3":
-				for _, u := range g.Subtree(g.At(q.OU[0], q.At), q.At) {
-					if u.Level == 3 {
-						us = append(us, u)
+				got := map[string]float64{}
+				for _, row := range res.Rows {
+					got[row.DX+"|"+row.PE+"|"+row.OU] = row.Value
+				}
+				var answered []string
+				for _, o := range q.OU {
+					if !strings.HasPrefix(o, "LEVEL-") && o != "CHILDREN" {
+						answered = append(answered, o)
 					}
 				}
-			case "CHILDREN":
-				us = g.Children(g.At(q.OU[0], q.At), q.At)
-			default:
-				for _, o := range answered {
-					us = append(us, g.At(o, q.At))
-				}
-			}
-			for _, de := range q.DX {
-				for _, pe := range q.PE {
-					p, _ := reporting.ParsePeriod(pe)
-					for _, u := range us {
-						cells++
-						want, ok := expected(g, cat, vals, de, p, u, q.At)
-						key := de + "|" + pe + "|" + u.Code
-						v, has := got[key]
-						if has != ok || (ok && math.Abs(v-want) > 1e-9*math.Max(1, math.Abs(want))) {
-							t.Errorf("at %s %s: got %v (%v), want %v (%v)", q.At.Format("2006-01-02"), key, v, has, want, ok)
+				var us []*units.Unit
+				switch q.OU[len(q.OU)-1] {
+				case "LEVEL-3":
+					for _, u := range g.Subtree(g.At(q.OU[0], q.At), q.At) {
+						if u.Level == 3 {
+							us = append(us, u)
 						}
-						if ok {
-							nonEmpty++
-						}
-						delete(got, key)
+					}
+				case "CHILDREN":
+					us = g.Children(g.At(q.OU[0], q.At), q.At)
+				default:
+					for _, o := range answered {
+						us = append(us, g.At(o, q.At))
 					}
 				}
+				for _, de := range q.DX {
+					for _, pe := range q.PE {
+						p, _ := reporting.ParsePeriod(pe)
+						for _, u := range us {
+							cells++
+							want, ok := expected(g, cat, vals, de, p, u, q.At)
+							key := de + "|" + pe + "|" + u.Code
+							v, has := got[key]
+							if has != ok || (ok && math.Abs(v-want) > 1e-9*math.Max(1, math.Abs(want))) {
+								t.Errorf("at %s %s: got %v (%v), want %v (%v)", q.At.Format("2006-01-02"), key, v, has, want, ok)
+							}
+							if ok {
+								nonEmpty++
+							}
+							delete(got, key)
+						}
+					}
+				}
+				for k := range got {
+					t.Errorf("unexpected row %s", k)
+				}
 			}
-			for k := range got {
-				t.Errorf("unexpected row %s", k)
-			}
+
 		}
+		check(150)
 		if nonEmpty < 100 { // most of the city's communes have no data
 			t.Errorf("only %d of %d cells have a value: the test data miss the queries", nonEmpty, cells)
+		}
+
+		// Updates: values changed, deleted and added, on both sides of the
+		// reorganisation. This process's copy takes them in without
+		// reading the values again, and answers as the raw values say.
+		if _, err := fx.rep.Analytics(ctx, identity.SystemActor, reporting.AnalyticsQuery{DX: dxs, PE: []string{"2024"}, OU: []string{"92"}}); err != nil {
+			t.Fatal(err)
+		}
+		loads := fx.rep.CubeLoads()
+		for round := range 3 {
+			var set reporting.ValueSet
+			touched := map[int]bool{}
+			for range 40 {
+				i := r.IntN(len(vals))
+				if touched[i] || vals[i].de == "" {
+					continue
+				}
+				touched[i] = true
+				v := &vals[i]
+				if r.IntN(4) == 0 {
+					set.Values = append(set.Values, reporting.ValueIn{DataElement: v.de, CategoryOptionCombo: v.combo, OrgUnit: v.unit, Period: v.period, Value: ""})
+					v.de = "" // deleted: no longer counted
+					continue
+				}
+				v.value = float64(r.IntN(1000))
+				set.Values = append(set.Values, reporting.ValueIn{DataElement: v.de, CategoryOptionCombo: v.combo, OrgUnit: v.unit, Period: v.period, Value: fmt.Sprint(v.value)})
+			}
+			for _, u := range newCommunes {
+				n := gen{"CX.NN.01", "hethu", u, fmt.Sprintf("2026%02d", round+1), float64(r.IntN(1000))}
+				vals = append(vals, n)
+				set.Values = append(set.Values, reporting.ValueIn{DataElement: n.de, CategoryOptionCombo: n.combo, OrgUnit: n.unit, Period: n.period, Value: fmt.Sprint(n.value)})
+				q := gen{"CX.DS.03", "nongthon_hoa", u, fmt.Sprintf("2026Q%d", round+1), float64(r.IntN(1000))}
+				vals = append(vals, q)
+				set.Values = append(set.Values, reporting.ValueIn{DataElement: q.de, CategoryOptionCombo: q.combo, OrgUnit: q.unit, Period: q.period, Value: fmt.Sprint(q.value)})
+			}
+			sum, err := fx.rep.Import(ctx, identity.SystemActor, set, false)
+			if err != nil || len(sum.Conflicts) > 0 || sum.Updated+sum.Deleted+sum.Imported == 0 {
+				t.Fatalf("update %d: %+v %v", round, sum, err)
+			}
+			check(40)
+		}
+		if got := fx.rep.CubeLoads(); got != loads {
+			t.Errorf("the updates reloaded %d indicators instead of applying the changes", got-loads)
 		}
 	})
 }

@@ -378,22 +378,9 @@ func (s *Service) Seed(ctx context.Context) error {
 				}
 			}
 		}
-		ids := map[string]int64{}
-		for _, x := range inds {
-			var id int64
-			err := tx.QueryRowContext(ctx, `SELECT id FROM stat_indicators WHERE code = ?`, x.Code).Scan(&id)
-			if err == nil {
-				ids[x.Code] = id
-				continue
-			}
-			err = tx.QueryRowContext(ctx, `INSERT INTO stat_indicators (code, name_vi, name_en, unit, value_type, agg_units, agg_time,
-				period_type, categories, numerator, denominator, factor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-				x.Code, x.NameVI, x.NameEN, x.Unit, x.ValueType, x.AggUnits, x.AggTime, x.PeriodType, strings.Join(x.Categories, ";"),
-				x.Numerator, x.Denominator, x.Factor).Scan(&id)
-			if err != nil {
-				return err
-			}
-			ids[x.Code] = id
+		ids, err := addIndicators(ctx, tx, inds)
+		if err != nil {
+			return err
 		}
 		for _, f := range seedForms {
 			if ok, err := exists(`SELECT COUNT(*) FROM stat_forms WHERE code = ?`, f.Code); err != nil || ok {
@@ -469,4 +456,42 @@ func (c *Catalogue) ComboName(ind *Indicator, combo, lang string) string {
 		names = append(names, name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// addIndicators inserts the indicators the database lacks (by code) and
+// returns the ids of all of them.
+func addIndicators(ctx context.Context, tx *store.Tx, inds []*Indicator) (map[string]int64, error) {
+	ids := map[string]int64{}
+	for _, x := range inds {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM stat_indicators WHERE code = ?`, x.Code).Scan(&id)
+		if err == nil {
+			ids[x.Code] = id
+			continue
+		}
+		err = tx.QueryRowContext(ctx, `INSERT INTO stat_indicators (code, name_vi, name_en, unit, value_type, agg_units, agg_time,
+			period_type, categories, numerator, denominator, factor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			x.Code, x.NameVI, x.NameEN, x.Unit, x.ValueType, x.AggUnits, x.AggTime, x.PeriodType, strings.Join(x.Categories, ";"),
+			x.Numerator, x.Denominator, x.Factor).Scan(&id)
+		if err != nil {
+			return nil, err
+		}
+		ids[x.Code] = id
+	}
+	return ids, nil
+}
+
+// AddIndicators adds indicators to the catalogue, those whose code it
+// lacks (existing ones are left as they are). It is for loaders of data
+// sets, such as egov bench stats; it checks no permission.
+func (s *Service) AddIndicators(ctx context.Context, inds []*Indicator) error {
+	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		_, err := addIndicators(ctx, tx, inds)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("reporting: add indicators: %w", err)
+	}
+	s.invalidate()
+	return nil
 }

@@ -5,10 +5,13 @@
 // analytics that aggregate those values over the unit tree of any date and
 // over periods.
 //
-// Analytics aggregate the raw values at every request, from an in-memory
-// copy that each query checks against the indicators' versions in the
-// database: a value saved, by any process, is in the next answer, with no
-// nightly rebuild.
+// Analytics aggregate at every request, from an in-memory copy of the
+// values of the indicators asked about (with totals per unit version and
+// standard period for the indicators summed over units) that each query
+// checks against the indicators' versions in the database: a value saved,
+// by any process, is in the next answer, with no nightly rebuild. This
+// process's own writes are applied to the copy after they commit; another
+// process's make the next query read the indicator again.
 package reporting
 
 import (

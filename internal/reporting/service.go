@@ -165,6 +165,35 @@ func (s *Service) Progress(ctx context.Context, a *identity.Actor, q AnalyticsQu
 	for _, r := range res.Rows {
 		actual[[3]string{r.DX, r.PE, r.OU}] = r.Value
 	}
+	// The targets of the indicators asked, in one query.
+	type tk struct {
+		ind, unit int64
+		period    string
+	}
+	targets := map[tk]*Target{}
+	var ids []any
+	for _, code := range q.DX {
+		if ind := cat.Indicator(code); ind != nil {
+			ids = append(ids, ind.ID)
+		}
+	}
+	if len(ids) > 0 {
+		err = eachRow(ctx, s.db, `SELECT indicator_id, unit_id, period, value, on_track, at_risk, lower_is_better FROM stat_targets
+			WHERE indicator_id IN (`+marks(len(ids))+`)`, func(scan func(...any) error) error {
+			var k tk
+			var t Target
+			var lower int
+			if err := scan(&k.ind, &k.unit, &k.period, &t.Value, &t.OnTrack, &t.AtRisk, &lower); err != nil {
+				return err
+			}
+			t.Lower = lower == 1
+			targets[k] = &t
+			return nil
+		}, ids...)
+		if err != nil {
+			return nil, err
+		}
+	}
 	var out []Progress
 	for _, code := range q.DX {
 		ind := cat.Indicator(code)
@@ -172,16 +201,17 @@ func (s *Service) Progress(ctx context.Context, a *identity.Actor, q AnalyticsQu
 			continue // a disaggregated item has no targets
 		}
 		for _, pe := range q.PE {
-			p, _ := ParsePeriod(pe)
+			p, err := ParsePeriod(pe)
+			if err != nil {
+				continue
+			}
 			for _, u := range res.Units {
-				t, err := s.TargetFor(ctx, code, u.ID, p)
-				if err != nil {
-					return nil, err
-				}
+				t := targets[tk{ind.ID, u.ID, p.String()}]
 				if t == nil {
 					continue
 				}
 				pr := Progress{Target: *t, Unit: u.Code}
+				pr.Indicator, pr.UnitID, pr.Period = code, u.ID, p
 				if v, ok := actual[[3]string{code, p.String(), u.Code}]; ok {
 					pr.Actual, pr.HasActual, pr.Status = v, true, t.Status(v)
 				}

@@ -368,7 +368,7 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 		return err
 	}
 	at := store.FormatTime(now)
-	changed := map[int64]bool{}
+	var changed []change
 	for _, e := range entries {
 		k := valueKey{e.ind.ID, e.combo, e.unit.ID, e.period.String()}
 		was, exists := old[k]
@@ -382,7 +382,7 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 			continue
 		case e.value == "":
 			sum.Deleted++
-			changed[k.ind] = true
+			changed = append(changed, change{ind: e.ind, combo: e.combo, unit: e.unit.ID, sp: spanOf(e.period)})
 			if _, err := tx.ExecContext(ctx, `DELETE FROM stat_values WHERE indicator_id = ? AND combo = ? AND unit_id = ? AND period = ?`,
 				k.ind, k.combo, k.unit, k.period); err != nil {
 				return err
@@ -393,7 +393,7 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 		default:
 			sum.Imported++
 		}
-		changed[k.ind] = true
+		changed = append(changed, change{ind: e.ind, combo: e.combo, unit: e.unit.ID, sp: spanOf(e.period), num: e.num})
 		put = append(put, k.ind, k.combo, k.unit, k.period, e.period.Start().String(), e.period.End().String(), e.value, e.num,
 			comment, a.Name(), at)
 		if rows++; rows == writeChunk {
@@ -405,7 +405,7 @@ func (s *Service) writeAll(ctx context.Context, tx *store.Tx, a *identity.Actor,
 	if err := flush(); err != nil {
 		return err
 	}
-	return bumpVersions(ctx, tx, changed)
+	return s.cube.bumpVersions(ctx, tx, changed)
 }
 
 // existing reads what is stored for the entries' units and periods.

@@ -114,6 +114,10 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /reports/{form}/{period}/{unit}", h.reportEntry)
 	route("POST /reports/{form}/{period}/{unit}", h.reportSave)
 	route("POST /reports/{form}/{period}/{unit}/approval", h.reportApproval)
+	// Statistics: the pivot over the reporting values, and its exports.
+	route("GET /analytics", h.analyticsPage)
+	route("GET /analytics.xlsx", h.analyticsXLSX)
+	route("GET /analytics.csv", h.analyticsCSV)
 
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
