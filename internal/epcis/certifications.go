@@ -20,15 +20,15 @@ var CertSchemes = []string{"vietgap", "globalgap", "organic", "gi", "asc", "hacc
 // or narrowed to one of its places or products.
 type Certification struct {
 	ID         int64     `json:"id"`
-	OrgID      int64     `json:"orgId"`
-	LocationID int64     `json:"locationId,omitempty"`
-	ProductID  int64     `json:"productId,omitempty"`
+	OrgID      int64     `json:"org_id"`
+	LocationID int64     `json:"location_id,omitempty"`
+	ProductID  int64     `json:"product_id,omitempty"`
 	Scheme     string    `json:"scheme"`
 	Number     string    `json:"number"`
 	Issuer     string    `json:"issuer"`
-	ValidFrom  string    `json:"validFrom"` // local dates, inclusive
-	ValidTo    string    `json:"validTo"`
-	CreatedAt  time.Time `json:"createdAt"`
+	ValidFrom  string    `json:"valid_from"` // local dates, inclusive
+	ValidTo    string    `json:"valid_to"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 func (s *Service) validateCert(ctx context.Context, c *Certification) error {
@@ -43,20 +43,20 @@ func (s *Service) validateCert(ctx context.Context, c *Certification) error {
 	case c.Issuer == "" || len(c.Issuer) > 200:
 		return egov.FieldError("issuer", "trace.error.issuer")
 	case !okFrom:
-		return egov.FieldError("validFrom", "trace.error.date")
+		return egov.FieldError("valid_from", "trace.error.date")
 	case !okTo || to.Before(from):
-		return egov.FieldError("validTo", "trace.error.valid_to")
+		return egov.FieldError("valid_to", "trace.error.valid_to")
 	}
 	if c.LocationID != 0 {
 		l, err := s.LocationByID(ctx, c.LocationID)
 		if err != nil || l.OrgID != c.OrgID {
-			return egov.FieldError("locationId", "trace.error.location")
+			return egov.FieldError("location_id", "trace.error.location")
 		}
 	}
 	if c.ProductID != 0 {
 		p, err := s.ProductByID(ctx, c.ProductID)
 		if err != nil || p.OrgID != c.OrgID {
-			return egov.FieldError("productId", "trace.error.product")
+			return egov.FieldError("product_id", "trace.error.product")
 		}
 	}
 	return nil

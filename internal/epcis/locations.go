@@ -19,22 +19,22 @@ var LocationKinds = []string{"field", "pond", "orchard", "drying_yard", "mill", 
 // WD_readPoint and WD_bizLocation on a mill find the events at its yards.
 type Location struct {
 	ID       int64    `json:"id"`
-	OrgID    int64    `json:"orgId"`
-	ParentID int64    `json:"parentId,omitempty"`
+	OrgID    int64    `json:"org_id"`
+	ParentID int64    `json:"parent_id,omitempty"`
 	Kind     string   `json:"kind"`
 	Ref      string   `json:"ref"` // the organisation's own reference
 	Name     string   `json:"name"`
-	UnitID   int64    `json:"unitId,omitempty"`
+	UnitID   int64    `json:"unit_id,omitempty"`
 	Lat      *float64 `json:"latitude,omitempty"`
 	Lon      *float64 `json:"longitude,omitempty"`
-	AreaM2   *float64 `json:"areaM2,omitempty"`
+	AreaM2   *float64 `json:"area_m2,omitempty"`
 	// GLN is the location's GLN when it has one (input only; stored in
 	// Identifier).
 	GLN string `json:"gln,omitempty"`
 	// Identifier is the location in events: its GLN as a Digital Link (AI
 	// 414) or its provincial URI.
 	Identifier string    `json:"identifier"`
-	CreatedAt  time.Time `json:"createdAt"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 func (s *Service) validateLocation(ctx context.Context, l *Location) error {
@@ -51,12 +51,12 @@ func (s *Service) validateLocation(ctx context.Context, l *Location) error {
 	case l.Lon != nil && (*l.Lon < -180 || *l.Lon > 180):
 		return egov.FieldError("longitude", "trace.error.coordinates")
 	case l.AreaM2 != nil && *l.AreaM2 <= 0:
-		return egov.FieldError("areaM2", "trace.error.area")
+		return egov.FieldError("area_m2", "trace.error.area")
 	}
 	if l.ParentID != 0 {
 		p, err := s.LocationByID(ctx, l.ParentID)
 		if err != nil || p.OrgID != l.OrgID || p.ID == l.ID {
-			return egov.FieldError("parentId", "trace.error.parent")
+			return egov.FieldError("parent_id", "trace.error.parent")
 		}
 	}
 	if l.GLN != "" {
@@ -118,7 +118,7 @@ func (s *Service) UpdateLocation(ctx context.Context, a *identity.Actor, l Locat
 		return nil, err
 	}
 	if l.ParentID != 0 && s.isWithin(ctx, l.ParentID, l.ID) {
-		return nil, egov.FieldError("parentId", "trace.error.parent")
+		return nil, egov.FieldError("parent_id", "trace.error.parent")
 	}
 	l.Identifier = old.Identifier
 	err = s.db.InTx(ctx, func(tx *store.Tx) error {

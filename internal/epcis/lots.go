@@ -15,19 +15,19 @@ import (
 // from and that place's area sown or stocked.
 type Lot struct {
 	ID          int64    `json:"id"`
-	ProductID   int64    `json:"productId"`
-	OrgID       int64    `json:"orgId"`
+	ProductID   int64    `json:"product_id"`
+	OrgID       int64    `json:"org_id"`
 	Lot         string   `json:"lot"`
 	Variety     string   `json:"variety,omitempty"`
-	HarvestDate string   `json:"harvestDate,omitempty"` // local date YYYY-MM-DD
-	LocationID  int64    `json:"locationId,omitempty"`
-	AreaM2      *float64 `json:"areaM2,omitempty"`
+	HarvestDate string   `json:"harvest_date,omitempty"` // local date YYYY-MM-DD
+	LocationID  int64    `json:"location_id,omitempty"`
+	AreaM2      *float64 `json:"area_m2,omitempty"`
 	Quantity    *float64 `json:"quantity,omitempty"` // in the product's unit
 	Note        string   `json:"note,omitempty"`
 	// Identifier is the lot in events: GTIN and lot as a Digital Link (AI
 	// 01/10) or the provincial …/pr/{ref}/lot/{lot}.
 	Identifier string    `json:"identifier"`
-	CreatedAt  time.Time `json:"createdAt"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 func (s *Service) validateLot(ctx context.Context, l *Lot, p *Product) error {
@@ -36,9 +36,9 @@ func (s *Service) validateLot(ctx context.Context, l *Lot, p *Product) error {
 	case !validLot(l.Lot):
 		return egov.FieldError("lot", "trace.error.lot")
 	case l.HarvestDate != "" && !validDay(l.HarvestDate):
-		return egov.FieldError("harvestDate", "trace.error.date")
+		return egov.FieldError("harvest_date", "trace.error.date")
 	case l.AreaM2 != nil && *l.AreaM2 <= 0:
-		return egov.FieldError("areaM2", "trace.error.area")
+		return egov.FieldError("area_m2", "trace.error.area")
 	case l.Quantity != nil && *l.Quantity < 0:
 		return egov.FieldError("quantity", "trace.error.quantity")
 	case len(l.Note) > 500:
@@ -47,7 +47,7 @@ func (s *Service) validateLot(ctx context.Context, l *Lot, p *Product) error {
 	if l.LocationID != 0 {
 		loc, err := s.LocationByID(ctx, l.LocationID)
 		if err != nil || loc.OrgID != l.OrgID {
-			return egov.FieldError("locationId", "trace.error.location")
+			return egov.FieldError("location_id", "trace.error.location")
 		}
 	}
 	l.Identifier = LotIdentifier(s.Parser.IDs.Provincial, p, l.Lot)
@@ -72,7 +72,7 @@ func LotIdentifier(pv Provincial, p *Product, lot string) string {
 func (s *Service) CreateLot(ctx context.Context, a *identity.Actor, l Lot) (*Lot, error) {
 	p, err := s.ProductByID(ctx, l.ProductID)
 	if err != nil {
-		return nil, egov.FieldError("productId", "trace.error.product")
+		return nil, egov.FieldError("product_id", "trace.error.product")
 	}
 	org, err := s.ownerOrg(ctx, a, l.OrgID)
 	if err != nil {

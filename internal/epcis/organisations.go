@@ -32,14 +32,14 @@ type Organisation struct {
 	Code    string `json:"code"` // the provincial producer code
 	Kind    string `json:"kind"`
 	Name    string `json:"name"`
-	UnitID  int64  `json:"unitId"`
+	UnitID  int64  `json:"unit_id"`
 	Address string `json:"address,omitempty"`
 	GCP     string `json:"gcp,omitempty"` // GS1 company prefix
 	GLN     string `json:"gln,omitempty"` // party GLN
 	// Identifier is the party's identifier in events: its GLN as a
 	// Digital Link (AI 417) or its provincial URI.
 	Identifier string    `json:"identifier"`
-	CreatedAt  time.Time `json:"createdAt"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 var orgCodePattern = regexp.MustCompile(`^[A-Za-z0-9-]{2,20}$`)
@@ -56,7 +56,7 @@ func (s *Service) validateOrg(o *Organisation) error {
 	case o.Name == "":
 		return egov.FieldError("name", "trace.error.name_required")
 	case o.UnitID == 0:
-		return egov.FieldError("unitId", "trace.error.unit_required")
+		return egov.FieldError("unit_id", "trace.error.unit_required")
 	case o.GCP != "" && !gcpPattern.MatchString(o.GCP):
 		return egov.FieldError("gcp", "trace.error.gcp")
 	}

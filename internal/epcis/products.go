@@ -21,17 +21,17 @@ var UOMs = []string{"KGM", "TNE", "EA", "LTR"}
 // else a product class in the provincial scheme.
 type Product struct {
 	ID     int64  `json:"id"`
-	OrgID  int64  `json:"orgId"` // the brand owner
+	OrgID  int64  `json:"org_id"` // the brand owner
 	Kind   string `json:"kind"`
 	GTIN   string `json:"gtin,omitempty"`
 	Ref    string `json:"ref,omitempty"` // provincial class reference, without a GTIN
-	NameVI string `json:"nameVi"`
-	NameEN string `json:"nameEn,omitempty"`
+	NameVI string `json:"name_vi"`
+	NameEN string `json:"name_en,omitempty"`
 	UOM    string `json:"uom"`
 	// Identifier is the product class in events: its GTIN as a Digital
 	// Link (AI 01) or its provincial URI.
 	Identifier string    `json:"identifier"`
-	CreatedAt  time.Time `json:"createdAt"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // Name is the product's name in a language (vi or en), Vietnamese when no
@@ -52,7 +52,7 @@ func (s *Service) validateProduct(ctx context.Context, p *Product) error {
 	case !slices.Contains(ProductKinds, p.Kind):
 		return egov.FieldError("kind", "trace.error.kind")
 	case p.NameVI == "":
-		return egov.FieldError("nameVi", "trace.error.name_required")
+		return egov.FieldError("name_vi", "trace.error.name_required")
 	case !slices.Contains(UOMs, p.UOM):
 		return egov.FieldError("uom", "trace.error.uom")
 	case p.GTIN == "" && !refPattern.MatchString(p.Ref):
