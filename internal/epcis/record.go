@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"egov"
 	"egov/internal/identity"
+	"egov/internal/store"
 )
 
 // The operators' forms record the critical events of each chain. Each
@@ -499,4 +501,84 @@ func (s *Service) UsableLots(ctx context.Context, a *identity.Actor) ([]*Lot, er
 		OR identifier IN (SELECT x.epc FROM epcis_event_epcs x JOIN epcis_event_fields f ON f.event = x.event
 			WHERE f.name = 'destination_owning_party' AND f.value IN (SELECT identifier FROM trace_organisations WHERE id = ?))
 		ORDER BY id DESC LIMIT 500`, acc.Org, acc.Org)
+}
+
+// EventSummary is one event in an operator's list.
+type EventSummary struct {
+	EventID   string
+	Type      string
+	EventTime time.Time
+	BizStep   string // the CBV word or the provincial step's name
+	Where     string // the place's name, or its identifier
+	What      []string
+}
+
+// RecentEvents are the latest events of the actor's organisation (by
+// event time), at most n.
+func (s *Service) RecentEvents(ctx context.Context, a *identity.Actor, n int) ([]EventSummary, error) {
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT e.id, e.event_id, e.event_type, e.event_time, e.biz_step, coalesce(l.name, e.read_point)
+		FROM epcis_events e LEFT JOIN trace_locations l ON l.identifier = e.read_point
+		WHERE e.org_id = ? ORDER BY e.event_time DESC, e.id DESC LIMIT ?`, acc.Org, n)
+	if err != nil {
+		return nil, err
+	}
+	var out []EventSummary
+	var ids []int64
+	for rows.Next() {
+		var e EventSummary
+		var id int64
+		var t string
+		if err := rows.Scan(&id, &e.EventID, &e.Type, &t, &e.BizStep, &e.Where); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		e.EventTime, _ = store.ParseTime(t)
+		e.BizStep = shortStep(e.BizStep, s.VocabNamespace())
+		out = append(out, e)
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		// What each event is about: lot numbers where the master data
+		// knows them, else the identifiers.
+		r, err := s.db.QueryContext(ctx, `SELECT coalesce(l.lot, x.epc) FROM epcis_event_epcs x LEFT JOIN trace_lots l ON l.identifier = x.epc
+			WHERE x.event = ? ORDER BY x.role, x.epc`, id)
+		if err != nil {
+			return nil, err
+		}
+		for r.Next() {
+			var w string
+			if err := r.Scan(&w); err != nil {
+				r.Close()
+				return nil, err
+			}
+			if !slices.Contains(out[i].What, w) {
+				out[i].What = append(out[i].What, w)
+			}
+		}
+		r.Close()
+		if err := r.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// shortStep is a business step as a word: the CBV word, or the name of a
+// provincial step.
+func shortStep(uri, voc string) string {
+	if w, ok := strings.CutPrefix(uri, CBVURI("BizStep-", "")); ok {
+		return w
+	}
+	if w, ok := strings.CutPrefix(uri, voc+"BizStep-"); ok {
+		return w
+	}
+	return uri
 }

@@ -107,6 +107,12 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /lookup", h.lookup)
 	h.registerPayments(mux, route)
 
+	route("GET /trace", h.traceHome)
+	route("GET /trace/events/new", h.traceEventForm)
+	route("POST /trace/events/new", h.traceEvent)
+	route("GET /trace/lots/new", h.traceLotForm)
+	route("POST /trace/lots/new", h.traceLot)
+
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
 	route("GET /admin/users/new", h.adminUserNewForm)
@@ -293,6 +299,10 @@ var notices = map[string]string{
 	"rate":              "notice.dossier_rate",
 	"paid":              "notice.dossier_paid",
 	"payment_failed":    "notice.payment_failed",
+
+	// Traceability.
+	"trace_recorded":    "notice.trace_recorded",
+	"trace_lot_created": "notice.trace_lot_created",
 
 	// Attached documents.
 	"attachment_added":   "notice.attachment_added",
