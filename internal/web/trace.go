@@ -24,8 +24,8 @@ func (p *page) CanTrace() bool {
 // traceField is one input of a traceability form.
 type traceField struct {
 	Name, Label, Type, Value, Error, Hint, InputMode, Step string
-	Required                                              bool
-	Options                                               []qOption
+	Required                                               bool
+	Options                                                []qOption
 }
 
 type traceKindLink struct {
