@@ -211,8 +211,6 @@ func (b *builder) common() error {
 		return egov.FieldError("time", "trace.error.time")
 	case b.rec.Time.After(now.Add(5 * time.Minute)):
 		return egov.FieldError("time", "trace.error.time_future")
-	case b.rec.Time.Before(now.AddDate(-2, 0, 0)):
-		return egov.FieldError("time", "trace.error.time_past")
 	}
 	l, err := b.s.LocationByID(b.ctx, b.rec.Location)
 	if err != nil || l.OrgID != b.org.ID {
