@@ -60,7 +60,7 @@ var traceOrgs = []traceOrg{
 var demoRetailBag = struct{ GTIN, Lot string }{gs1(demoPrefixPacker, "00012"), "ST25-260310"}
 
 // ProvenancePath is the Digital Link path of the demo's retail bag of ST25
-// rice, e.g. /01/08939998000125/10/ST25-260310 (its provenance page).
+// rice, e.g. /01/08939998000124/10/ST25-260310 (its provenance page).
 func ProvenancePath() string {
 	return "/01/0" + demoRetailBag.GTIN + "/10/" + demoRetailBag.Lot
 }

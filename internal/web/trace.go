@@ -63,7 +63,23 @@ func (h *handler) traceHome(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(r, "trace.title", "trace")
 	d := &traceData{page: p}
+	// The chains of the organisation's products; all when it has none yet.
+	chains := map[string]bool{}
+	if acc.Org != 0 {
+		prods, err := h.app.Trace.Products(ctx, a, 0)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		for _, pr := range prods {
+			chains[map[string]string{"paddy": "rice"}[pr.Kind]] = true
+			chains[pr.Kind] = true
+		}
+	}
 	for _, c := range epcis.Chains {
+		if len(chains) > 0 && !chains[c] {
+			continue
+		}
 		ch := traceChain{Label: tr(p.Lang, "trace.chain."+c)}
 		for _, k := range epcis.EventKinds {
 			for _, kc := range k.Chains {
@@ -142,7 +158,7 @@ func (h *handler) traceOptions(r *http.Request, a *identity.Actor, lang string) 
 			if err != nil {
 				return nil, err
 			}
-			names[l.ProductID] = pr.Name(lang) + " (" + pr.UOM + ")"
+			names[l.ProductID] = pr.Name(lang) + " (" + tr(lang, "trace.uom."+strings.ToLower(pr.UOM)) + ")"
 		}
 		o.lots = append(o.lots, qOption{Value: strconv.FormatInt(l.ID, 10), Label: l.Lot + " · " + names[l.ProductID]})
 	}
