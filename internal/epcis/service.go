@@ -427,9 +427,25 @@ type StoredEvent struct {
 }
 
 // EventsByID returns the event with an eventID and the error declarations
-// made for it, in capture order.
+// made for it, in capture order, whoever captured them (for the public
+// provenance page; operators use EventsByIDFor).
 func (s *Service) EventsByID(ctx context.Context, eventID string) ([]StoredEvent, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT body, context FROM epcis_events WHERE event_id = ? ORDER BY id`, eventID)
+	return s.eventsByID(ctx, 0, eventID)
+}
+
+// EventsByIDFor is EventsByID for an operator: an event its organisation
+// may not see does not exist for it.
+func (s *Service) EventsByIDFor(ctx context.Context, a *identity.Actor, eventID string) ([]StoredEvent, error) {
+	org, err := s.scope(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	return s.eventsByID(ctx, org, eventID)
+}
+
+func (s *Service) eventsByID(ctx context.Context, org int64, eventID string) ([]StoredEvent, error) {
+	where, args := limitTo(org, []string{"event_id = ?"}, []any{eventID})
+	rows, err := s.db.QueryContext(ctx, `SELECT body, context FROM epcis_events`+whereClause(where)+` ORDER BY id`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -2,9 +2,11 @@ package epcisapi_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -74,8 +76,30 @@ func TestOperatorsSeeTheirOrganisationOnly(t *testing.T) {
 		if r := f.do("GET", "/epcis/events", a, ""); r.status != 200 || strings.Contains(r.body, "ObjectEvent") {
 			t.Errorf("A's query: %d %s", r.status, r.body)
 		}
-		if r := f.do("GET", "/epcis/events", b, ""); r.status != 200 || !strings.Contains(r.body, "ObjectEvent") {
+		r := f.do("GET", "/epcis/events", b, "")
+		if r.status != 200 || !strings.Contains(r.body, "ObjectEvent") {
 			t.Errorf("B's query: %d %s", r.status, r.body)
+		}
+		var doc struct {
+			EPCISBody struct {
+				QueryResults struct {
+					ResultsBody struct {
+						EventList []struct {
+							EventID string `json:"eventID"`
+						} `json:"eventList"`
+					} `json:"resultsBody"`
+				} `json:"queryResults"`
+			} `json:"epcisBody"`
+		}
+		json.Unmarshal([]byte(r.body), &doc)
+		events := doc.EPCISBody.QueryResults.ResultsBody.EventList
+		if len(events) == 0 {
+			t.Fatalf("B's events: %s", r.body)
+		}
+		path := "/epcis/events/" + url.PathEscape(events[0].EventID)
+		problem(t, "A reads B's event", f.do("GET", path, a, ""), 404, "epcisException:NoSuchResourceException")
+		if r := f.do("GET", path, b, ""); r.status != 200 {
+			t.Errorf("B reads its event: %d %s", r.status, r.body)
 		}
 		if r := f.do("GET", "/epcis/epcs", a, ""); strings.Contains(r.body, "urn:epc:id:sgtin") {
 			t.Errorf("A lists B's identifiers: %s", r.body)

@@ -112,6 +112,10 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /trace/events/new", h.traceEvent)
 	route("GET /trace/lots/new", h.traceLotForm)
 	route("POST /trace/lots/new", h.traceLot)
+	route("GET /trace/locations/new", h.masterGet(locationForm))
+	route("POST /trace/locations/new", h.masterPost(locationForm))
+	route("GET /trace/products/new", h.masterGet(productForm))
+	route("POST /trace/products/new", h.masterPost(productForm))
 
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
@@ -303,6 +307,7 @@ var notices = map[string]string{
 	// Traceability.
 	"trace_recorded":    "notice.trace_recorded",
 	"trace_lot_created": "notice.trace_lot_created",
+	"trace_saved":       "notice.trace_saved",
 
 	// Attached documents.
 	"attachment_added":   "notice.attachment_added",
