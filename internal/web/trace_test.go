@@ -118,3 +118,26 @@ func (s *site) locationID(t *testing.T, username string) string {
 	}
 	return strconv.FormatInt(locs[0].ID, 10)
 }
+
+// An operator adds a field and a product from the phone forms.
+func TestTraceMasterForms(t *testing.T) {
+	s, _, _ := traceSite(t)
+	b := s.browser()
+	b.signIn("htx.gh")
+	expect(t, b.get("/trace/locations/new"), http.StatusOK, "Thêm địa điểm", `name="latitude"`, "Ruộng 7 ấp Hòa Phuông")
+	form := url.Values{"kind": {"field"}, "name": {"Ruộng 8"}, "ref": {"R8"}, "latitude": {"9,4893"}, "longitude": {"200"}}
+	expect(t, b.post("/trace/locations/new", form), http.StatusUnprocessableEntity, "kinh độ (−180 đến 180)")
+	form.Set("longitude", "105.9468")
+	res := b.post("/trace/locations/new", form)
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new place: %d %s", res.StatusCode, res.body)
+	}
+	expect(t, b.get("/trace/events/new?kind=sowing"), http.StatusOK, "Ruộng 8 (ruộng)")
+	expect(t, b.post("/trace/products/new", url.Values{"kind": {"rice"}, "name_vi": {"Gạo"}, "gtin": {"8930000000126"}, "uom": {"KGM"}}),
+		http.StatusUnprocessableEntity, "số kiểm tra đúng")
+	res = b.post("/trace/products/new", url.Values{"kind": {"rice"}, "name_vi": {"Gạo ST25 Gia Hòa"}, "ref": {"GAO-ST25"}, "uom": {"KGM"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new product: %d %s", res.StatusCode, res.body)
+	}
+	expect(t, b.get("/trace/lots/new"), http.StatusOK, "Gạo ST25 Gia Hòa")
+}
