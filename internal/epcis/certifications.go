@@ -103,7 +103,7 @@ func scanCert(row interface{ Scan(...any) error }) (*Certification, error) {
 // Certifications lists an organisation's certificates, expired ones too
 // (0: the actor's own organisation).
 func (s *Service) Certifications(ctx context.Context, a *identity.Actor, org int64) ([]*Certification, error) {
-	org, err := s.readOrg(ctx, a, org)
+	org, _, err := s.readOrg(ctx, a, org)
 	if err != nil {
 		return nil, err
 	}

@@ -185,27 +185,11 @@ func (s *Service) Location(ctx context.Context, identifier string) (*Location, e
 // Locations lists an organisation's places by reference (0: the actor's
 // own organisation).
 func (s *Service) Locations(ctx context.Context, a *identity.Actor, org int64) ([]*Location, error) {
-	org, err := s.readOrg(ctx, a, org)
+	org, _, err := s.readOrg(ctx, a, org)
 	if err != nil {
 		return nil, err
 	}
 	return queryAll(ctx, s.db, scanLocation, `SELECT `+locationColumns+` FROM trace_locations WHERE org_id = ? ORDER BY ref`, org)
-}
-
-// readOrg is the organisation a list is read for: master data is public,
-// so any trace actor may read any organisation's; 0 means its own.
-func (s *Service) readOrg(ctx context.Context, a *identity.Actor, org int64) (int64, error) {
-	acc, err := s.AccessOf(ctx, a)
-	if err != nil {
-		return 0, err
-	}
-	if org == 0 {
-		org = acc.Org
-	}
-	if org == 0 {
-		return 0, egov.FieldError("org", "trace.error.org_required")
-	}
-	return org, nil
 }
 
 // descendantLocations is the SQL of the identifiers of n given locations

@@ -146,7 +146,7 @@ func (s *Service) LotByID(ctx context.Context, id int64) (*Lot, error) {
 // Lots lists an organisation's lots, newest first, at most limit (0: the
 // actor's own organisation).
 func (s *Service) Lots(ctx context.Context, a *identity.Actor, org int64, limit int) ([]*Lot, error) {
-	org, err := s.readOrg(ctx, a, org)
+	org, _, err := s.readOrg(ctx, a, org)
 	if err != nil {
 		return nil, err
 	}

@@ -109,18 +109,28 @@ func (s *Service) manageAll(ctx context.Context, a *identity.Actor) error {
 	return nil
 }
 
-// ownerOrg resolves the organisation a new record belongs to: an
-// operator's own, or for an administrator the one given.
-func (s *Service) ownerOrg(ctx context.Context, a *identity.Actor, org int64) (int64, error) {
+// readOrg is the organisation a list is read for: master data is public,
+// so any trace actor may read any organisation's; 0 means its own.
+func (s *Service) readOrg(ctx context.Context, a *identity.Actor, org int64) (int64, Access, error) {
 	acc, err := s.AccessOf(ctx, a)
 	if err != nil {
-		return 0, err
+		return 0, acc, err
 	}
 	if org == 0 {
 		org = acc.Org
 	}
 	if org == 0 {
-		return 0, egov.FieldError("org", "trace.error.org_required")
+		return 0, acc, egov.FieldError("org", "trace.error.org_required")
+	}
+	return org, acc, nil
+}
+
+// ownerOrg resolves the organisation a new record belongs to: an
+// operator's own, or for an administrator the one given.
+func (s *Service) ownerOrg(ctx context.Context, a *identity.Actor, org int64) (int64, error) {
+	org, acc, err := s.readOrg(ctx, a, org)
+	if err != nil {
+		return 0, err
 	}
 	if !acc.Admin && org != acc.Org {
 		return 0, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")

@@ -170,7 +170,7 @@ func (s *Service) ProductByGTIN(ctx context.Context, gtin string) (*Product, err
 
 // Products lists an organisation's products (0: the actor's own).
 func (s *Service) Products(ctx context.Context, a *identity.Actor, org int64) ([]*Product, error) {
-	org, err := s.readOrg(ctx, a, org)
+	org, _, err := s.readOrg(ctx, a, org)
 	if err != nil {
 		return nil, err
 	}

@@ -8,9 +8,9 @@ import (
 	"egov/internal/epcis"
 )
 
-// The organisation's places and products, registered from a phone: a
-// farmer adds a field or a pond, a mill its product, before recording
-// events about them.
+// The organisation's places, products and lots, registered from a phone:
+// a farmer adds a field or a pond and the crop's lot, a mill its product,
+// before recording events about them.
 
 type traceMasterData struct {
 	*page
@@ -88,6 +88,40 @@ var productForm = masterForm{
 	save: func(h *handler, r *http.Request, f url.Values, bad map[string]string) error {
 		_, err := h.app.Trace.CreateProduct(r.Context(), state(r).actor, epcis.Product{Kind: f.Get("kind"), NameVI: f.Get("name_vi"),
 			NameEN: f.Get("name_en"), GTIN: strings.TrimSpace(f.Get("gtin")), Ref: strings.TrimSpace(f.Get("ref")), UOM: f.Get("uom")})
+		return err
+	},
+}
+
+var lotForm = masterForm{
+	path: "/trace/lots/new", title: "trace.lot.title", intro: "trace.lot.intro", submit: "trace.lot.submit",
+	fields: func(h *handler, r *http.Request, lang string) ([]traceField, error) {
+		a, err := requireActor(r)
+		if err != nil {
+			return nil, err
+		}
+		opts, err := h.traceOptions(r, a, lang)
+		if err != nil {
+			return nil, err
+		}
+		return []traceField{
+			{Name: "product_id", Label: "trace.field.product", Type: "select", Options: opts.products, Required: true},
+			{Name: "lot", Label: "trace.field.lot_number", Type: "text", Hint: "trace.hint.out_lot", Required: true},
+			{Name: "variety", Label: "trace.ext.variety", Type: "text"},
+			{Name: "harvest_date", Label: "trace.field.harvest_date", Type: "date"},
+			{Name: "location_id", Label: "trace.field.origin", Type: "select", Options: opts.locations},
+			{Name: "area_m2", Label: "trace.field.area_m2", Type: "number", InputMode: "decimal", Step: "any"},
+			{Name: "quantity", Label: "trace.field.lot_qty", Type: "number", InputMode: "decimal", Step: "any"},
+			{Name: "note", Label: "trace.ext.note", Type: "text"},
+		}, nil
+	},
+	save: func(h *handler, r *http.Request, f url.Values, bad map[string]string) error {
+		l := epcis.Lot{ProductID: formID(f, "product_id"), Lot: f.Get("lot"), Variety: f.Get("variety"), HarvestDate: f.Get("harvest_date"),
+			LocationID: formID(f, "location_id"), Note: f.Get("note")}
+		l.AreaM2, l.Quantity = masterNumber(r, f, "area_m2", bad), masterNumber(r, f, "quantity", bad)
+		if len(bad) > 0 {
+			return nil
+		}
+		_, err := h.app.Trace.CreateLot(r.Context(), state(r).actor, l)
 		return err
 	},
 }

@@ -110,8 +110,8 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /trace", h.traceHome)
 	route("GET /trace/events/new", h.traceEventForm)
 	route("POST /trace/events/new", h.traceEvent)
-	route("GET /trace/lots/new", h.traceLotForm)
-	route("POST /trace/lots/new", h.traceLot)
+	route("GET /trace/lots/new", h.masterGet(lotForm))
+	route("POST /trace/lots/new", h.masterPost(lotForm))
 	route("GET /trace/locations/new", h.masterGet(locationForm))
 	route("POST /trace/locations/new", h.masterPost(locationForm))
 	route("GET /trace/products/new", h.masterGet(productForm))
@@ -305,9 +305,8 @@ var notices = map[string]string{
 	"payment_failed":    "notice.payment_failed",
 
 	// Traceability.
-	"trace_recorded":    "notice.trace_recorded",
-	"trace_lot_created": "notice.trace_lot_created",
-	"trace_saved":       "notice.trace_saved",
+	"trace_recorded": "notice.trace_recorded",
+	"trace_saved":    "notice.trace_saved",
 
 	// Attached documents.
 	"attachment_added":   "notice.attachment_added",
