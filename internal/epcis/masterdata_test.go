@@ -26,7 +26,7 @@ type world struct {
 	paddy                  *epcis.Product
 }
 
-func newWorld(t *testing.T, db *store.DB) *world {
+func newWorld(t testing.TB, db *store.DB) *world {
 	t.Helper()
 	w := &world{fixture: newFixture(t, db)}
 	us := units.NewService(db)

@@ -19,8 +19,9 @@ import (
 //     shipping of the lot it received;
 //   - happen at one of its places (readPoint or bizLocation);
 //   - name the organisation or one of its places as a source or
-//     destination: the mill sees the shipment sent to it before it
-//     records its receipt.
+//     destination of a CBV type (owning_party, possessing_party,
+//     location): the mill sees the shipment sent to it before it records
+//     its receipt.
 //
 // Nothing else of another organisation: not its other lots, not the
 // sowing on its fields. An administrator sees every event.
@@ -33,7 +34,8 @@ const visibleSQL = `(org_id = ?
      UNION SELECT identifier FROM trace_lots WHERE org_id = ?))
  OR read_point IN (SELECT identifier FROM trace_locations WHERE org_id = ?)
  OR biz_location IN (SELECT identifier FROM trace_locations WHERE org_id = ?)
- OR id IN (SELECT event FROM epcis_event_fields WHERE (substr(name, 1, 7) = 'source_' OR substr(name, 1, 12) = 'destination_')
+ OR id IN (SELECT event FROM epcis_event_fields WHERE name IN ('source_owning_party', 'source_possessing_party', 'source_location',
+     'destination_owning_party', 'destination_possessing_party', 'destination_location')
      AND value IN (SELECT identifier FROM trace_organisations WHERE id = ? UNION SELECT identifier FROM trace_locations WHERE org_id = ?)))`
 
 func visibleArgs(org int64) []any { return []any{org, org, org, org, org, org, org} }
