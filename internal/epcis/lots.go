@@ -67,24 +67,25 @@ func LotIdentifier(pv Provincial, p *Product, lot string) string {
 	return pv.URI(id)
 }
 
-// CreateLot registers a lot made by the actor's organisation, of one of
-// its products.
+// CreateLot registers a lot made by the actor's organisation (an
+// administrator's: the product owner's unless l.OrgID says), of one of its
+// products.
 func (s *Service) CreateLot(ctx context.Context, a *identity.Actor, l Lot) (*Lot, error) {
 	p, err := s.ProductByID(ctx, l.ProductID)
 	if err != nil {
 		return nil, egov.FieldError("product_id", "trace.error.product")
 	}
-	org, err := s.ownerOrg(ctx, a, l.OrgID)
+	// By default the lot is made by the product's owner.
+	if l.OrgID == 0 {
+		l.OrgID = p.OrgID
+	}
+	acc, err := s.manage(ctx, a, l.OrgID)
 	if err != nil {
 		return nil, err
 	}
-	if l.OrgID == 0 {
-		org = p.OrgID
-		if _, err := s.manage(ctx, a, org); err != nil {
-			return nil, err
-		}
+	if p.OrgID != l.OrgID && !acc.Admin {
+		return nil, egov.FieldError("product_id", "trace.error.product")
 	}
-	l.OrgID = org
 	if err := s.validateLot(ctx, &l, p); err != nil {
 		return nil, err
 	}
