@@ -66,6 +66,7 @@ func init() {
 			for _, acc := range demo.Accounts {
 				fmt.Fprintf(e.stdout, "  %-18s %s\n", acc.Username, acc.What)
 			}
+			fmt.Fprintf(e.stdout, "\nProvenance of a retail bag of ST25 rice (GS1 Digital Link): %s%s\n", url, demo.ProvenancePath())
 			fmt.Fprintln(e.stdout, "\nStop with Ctrl-C.")
 		})
 	})

@@ -100,6 +100,22 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/analytics", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analytics},
 	{method: "GET", pattern: "/api/v1/analytics.csv", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analyticsCSV},
 
+	{method: "GET", pattern: "/api/v1/trace/organisations", auth: true, private: true, handle: (*handler).listOrganisations},
+	{method: "POST", pattern: "/api/v1/trace/organisations", auth: true, private: true, handle: (*handler).createOrganisation},
+	{method: "GET", pattern: "/api/v1/trace/organisations/{code}", auth: true, private: true, handle: (*handler).getOrganisation},
+	{method: "PUT", pattern: "/api/v1/trace/organisations/{code}", auth: true, private: true, handle: (*handler).updateOrganisation},
+	{method: "POST", pattern: "/api/v1/trace/organisations/{code}/members", auth: true, private: true, handle: (*handler).addMember},
+	{method: "GET", pattern: "/api/v1/trace/locations", query: []string{"org"}, auth: true, private: true, handle: (*handler).listLocations},
+	{method: "POST", pattern: "/api/v1/trace/locations", query: []string{"org"}, auth: true, private: true, handle: (*handler).createLocation},
+	{method: "PUT", pattern: "/api/v1/trace/locations/{id}", auth: true, private: true, handle: (*handler).updateLocation},
+	{method: "GET", pattern: "/api/v1/trace/products", query: []string{"org"}, auth: true, private: true, handle: (*handler).listProducts},
+	{method: "POST", pattern: "/api/v1/trace/products", query: []string{"org"}, auth: true, private: true, handle: (*handler).createProduct},
+	{method: "PUT", pattern: "/api/v1/trace/products/{id}", auth: true, private: true, handle: (*handler).updateProduct},
+	{method: "GET", pattern: "/api/v1/trace/lots", query: []string{"org", "limit"}, auth: true, private: true, handle: (*handler).listLots},
+	{method: "POST", pattern: "/api/v1/trace/lots", query: []string{"org"}, auth: true, private: true, handle: (*handler).createLot},
+	{method: "GET", pattern: "/api/v1/trace/certifications", query: []string{"org", "valid_on"}, auth: true, private: true, handle: (*handler).listCertifications},
+	{method: "POST", pattern: "/api/v1/trace/certifications", query: []string{"org"}, auth: true, private: true, handle: (*handler).createCertification},
+
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }
 

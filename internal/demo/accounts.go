@@ -32,6 +32,14 @@ var Accounts = []Account{
 	{Username: "thongke.31615", FullName: "Đặng Quốc Bảo", Role: identity.RoleReporter, UnitCode: "31615", What: "báo cáo số liệu Xã An Thạnh / reporter"},
 	{Username: "thongke.92", FullName: "Huỳnh Thanh Vân", Role: identity.RoleStatistician, UnitCode: "92", What: "thống kê Thành phố Cần Thơ / statistician"},
 	{Username: "htx.st25", FullName: "HTX Lúa gạo ST25 Gia Hòa", Role: identity.RoleTraceOperator, UnitCode: "31726", What: "truy xuất nguồn gốc, hợp tác xã lúa ST25 / rice cooperative"},
+	// The other organisations of the traceability demo (trace.go), one operator each.
+	{Username: "xay.myxuyen", FullName: "Trần Văn Hậu", Role: identity.RoleTraceOperator, UnitCode: "31684", What: "truy xuất, nhà máy xay xát Mỹ Xuyên / rice mill"},
+	{Username: "donggoi.st25", FullName: "Lê Thị Ngọc", Role: identity.RoleTraceOperator, UnitCode: "31507", What: "truy xuất, đóng gói gạo ST25 / rice packer"},
+	{Username: "sieuthi.phuloi", FullName: "Phạm Minh Trí", Role: identity.RoleTraceOperator, UnitCode: "31510", What: "truy xuất, siêu thị / retailer"},
+	{Username: "tom.vinhhai", FullName: "Thạch Thị Sa Rươl", Role: identity.RoleTraceOperator, UnitCode: "31795", What: "truy xuất, ao tôm Vĩnh Hải / shrimp farm"},
+	{Username: "chebien.vinhchau", FullName: "Võ Thanh Tâm", Role: identity.RoleTraceOperator, UnitCode: "31783", What: "truy xuất, chế biến thủy sản / shrimp processor"},
+	{Username: "xuatkhau.trande", FullName: "Huỳnh Kim Anh", Role: identity.RoleTraceOperator, UnitCode: "31673", What: "truy xuất, xuất khẩu thủy sản / exporter"},
+	{Username: "htx.culaodung", FullName: "Nguyễn Văn Út", Role: identity.RoleTraceOperator, UnitCode: "31633", What: "truy xuất, HTX trái cây Cù Lao Dung / fruit cooperative"},
 	{Username: "congdan.1", FullName: "Nguyễn Thị Lan", CitizenID: "094190001234", Phone: "0912345678", What: "công dân / citizen"},
 	{Username: "congdan.2", FullName: "Sơn Văn Đức", CitizenID: "094085004321", Phone: "0987654321", What: "công dân / citizen"},
 }

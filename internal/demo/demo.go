@@ -13,7 +13,7 @@ const DefaultPassword = "egov-demo"
 
 // Load loads the whole demo data set into a: units, announced holidays and
 // accounts, the procedure catalogue, the catalogue of
-// statistical indicators and report forms. Loading it again changes nothing.
+// statistical indicators and report forms, the traceability chains. Loading it again changes nothing.
 func Load(ctx context.Context, a *app.App, password string) error {
 	if err := LoadUnits(ctx, a.Units); err != nil {
 		return err
@@ -30,7 +30,10 @@ func Load(ctx context.Context, a *app.App, password string) error {
 	if err := a.Reporting.Seed(ctx); err != nil {
 		return err
 	}
-	return LoadAccounts(ctx, a.Identity, a.Units, password)
+	if err := LoadAccounts(ctx, a.Identity, a.Units, password); err != nil {
+		return err
+	}
+	return LoadTrace(ctx, a)
 }
 
 // LoadHolidays stores the announced public-sector schedules 2024–2026 for

@@ -183,3 +183,51 @@ func BenchmarkQueryMatchEPC(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkQueryMatchEPCOperator is BenchmarkQueryMatchEPC for an operator
+// of one of two organisations that captured half of the 20,000 events
+// each: the visibility condition (visibility.go) is in every query.
+//
+//	go test -run XXX -bench QueryMatchEPCOperator -benchtime 200x ./internal/epcis/
+func BenchmarkQueryMatchEPCOperator(b *testing.B) {
+	for _, engine := range []string{"sqlite", "postgres"} {
+		b.Run(engine, func(b *testing.B) {
+			db := benchDB(b, engine)
+			full := newWorld(b, db)
+			ctx := context.Background()
+			const docs, perDoc = 200, 100
+			for i := 0; i < docs; i++ {
+				op := full.coopOp
+				if i%2 == 1 {
+					op = full.farmOp
+				}
+				if job, err := full.svc.Capture(ctx, op, document(i*perDoc, perDoc)); err != nil || !job.Success {
+					b.Fatal(err, job)
+				}
+			}
+			b.ResetTimer()
+			lat := make([]time.Duration, b.N)
+			var query time.Duration
+			for i := 0; i < b.N; i++ {
+				doc := (i * 2) % docs // the cooperative's documents
+				s := doc*perDoc + (i*7919)%perDoc
+				v := url.Values{"MATCH_epc": {fmt.Sprintf("urn:epc:id:sgtin:8930000.012345.%d", 2*s)},
+					"GE_eventTime": {"2026-03-01T00:00:00Z"}, "LT_eventTime": {"2026-04-01T00:00:00Z"}}
+				start := time.Now()
+				q, err := full.svc.ParseQuery(v, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				page, err := full.svc.QueryEvents(ctx, full.coopOp, q, v)
+				if err != nil || len(page.Events) != 1 {
+					b.Fatal(err, len(page.Events))
+				}
+				lat[i] = time.Since(start)
+				query += lat[i]
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds()), "µs/query-p95")
+			b.ReportMetric(float64(query.Microseconds())/float64(b.N), "µs/query")
+		})
+	}
+}

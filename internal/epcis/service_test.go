@@ -35,7 +35,7 @@ type fixture struct {
 	now time.Time
 }
 
-func newFixture(t *testing.T, db *store.DB) *fixture {
+func newFixture(t testing.TB, db *store.DB) *fixture {
 	t.Helper()
 	f := &fixture{ctx: context.Background(), db: db, svc: epcis.NewService(db, provincialBase),
 		now: time.Date(2026, 3, 2, 8, 30, 0, 123456789, time.UTC)}
@@ -45,7 +45,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	return f
 }
 
-func (f *fixture) actor(t *testing.T, name string, role identity.Role) *identity.Actor {
+func (f *fixture) actor(t testing.TB, name string, role identity.Role) *identity.Actor {
 	t.Helper()
 	u, err := f.ids.CreateOfficer(f.ctx, identity.SystemActor, identity.NewUser{Username: name, FullName: "Cán bộ " + name, Password: "mat-khau-dai"}, role, 0)
 	if err != nil {

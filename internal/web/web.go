@@ -118,6 +118,15 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("GET /analytics", h.analyticsPage)
 	route("GET /analytics.xlsx", h.analyticsXLSX)
 	route("GET /analytics.csv", h.analyticsCSV)
+	route("GET /trace", h.traceHome)
+	route("GET /trace/events/new", h.traceEventForm)
+	route("POST /trace/events/new", h.traceEvent)
+	route("GET /trace/lots/new", h.masterGet(lotForm))
+	route("POST /trace/lots/new", h.masterPost(lotForm))
+	route("GET /trace/locations/new", h.masterGet(locationForm))
+	route("POST /trace/locations/new", h.masterPost(locationForm))
+	route("GET /trace/products/new", h.masterGet(productForm))
+	route("POST /trace/products/new", h.masterPost(productForm))
 
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
@@ -319,6 +328,9 @@ var notices = map[string]string{
 	"report_approve": "notice.report_approve",
 	"report_accept":  "notice.report_accept",
 	"report_return":  "notice.report_return",
+	// Traceability.
+	"trace_recorded": "notice.trace_recorded",
+	"trace_saved":    "notice.trace_saved",
 
 	// Attached documents.
 	"attachment_added":   "notice.attachment_added",
