@@ -43,15 +43,6 @@ func Append(ctx context.Context, tx *store.Tx, e *Entry) error {
 	if e.ActorName == "" {
 		e.ActorName = "system"
 	}
-	if tx.Engine() == store.Postgres {
-		// One statement that nothing waits for: it goes to the server
-		// with the transaction's next statement (store.Tx.ExecDeferred).
-		// The server takes the head, computes the entry's hash as
-		// computeHash does and moves the head; Seq, PrevHash and Hash stay
-		// unset here.
-		return tx.ExecDeferred(ctx, appendPostgres, store.FormatTime(e.At), strconv.FormatInt(e.ActorID, 10),
-			e.ActorName, e.Action, e.ObjectType, e.ObjectID, e.UnitCode, e.Summary, nullID(e.ActorID))
-	}
 	// This process's last head saves reading it: the update below moves the
 	// head only if it is still that one (no other process appended, no
 	// rolled-back append left the hint wrong), in one statement.
@@ -95,26 +86,6 @@ func Append(ctx context.Context, tx *store.Tx, e *Entry) error {
 	tx.Cache().Store(headKey{}, head{seq: e.Seq, hash: e.Hash})
 	return nil
 }
-
-// appendPostgres appends an entry in one statement. Locking the head row
-// first (FOR UPDATE waits for another process's append and then reads
-// its head) serialises appends; the hash is computeHash's, field for
-// field: the length in bytes, a colon, the text, a semicolon.
-const appendPostgres = `WITH o AS (SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE),
-h AS (UPDATE audit_head SET seq = o.seq + 1, hash = encode(sha256(convert_to(
-		octet_length(o.hash) || ':' || o.hash || ';' ||
-		octet_length((o.seq + 1)::text) || ':' || (o.seq + 1)::text || ';' ||
-		octet_length($1::text) || ':' || $1::text || ';' ||
-		octet_length($2::text) || ':' || $2::text || ';' ||
-		octet_length($3::text) || ':' || $3::text || ';' ||
-		octet_length($4::text) || ':' || $4::text || ';' ||
-		octet_length($5::text) || ':' || $5::text || ';' ||
-		octet_length($6::text) || ':' || $6::text || ';' ||
-		octet_length($7::text) || ':' || $7::text || ';' ||
-		octet_length($8::text) || ':' || $8::text || ';', 'UTF8')), 'hex')
-	FROM o WHERE audit_head.id = 1 RETURNING audit_head.seq, audit_head.hash, o.hash AS prev)
-INSERT INTO audit_log (seq, at, actor_id, actor_name, action, object_type, object_id, unit_code, summary, prev_hash, hash)
-SELECT h.seq, $1, $9, $3, $4, $5, $6, $7, $8, h.prev, h.hash FROM h`
 
 // headKey keys the chain's head in the writer's cache.
 type headKey struct{}
