@@ -459,6 +459,7 @@ func openXLSX(data []byte) (x *excelize.File, up *xlsxUpload, err error) {
 	if err := SniffXLSX(data); err != nil {
 		return nil, nil, err
 	}
+	defer recoverXLSX(&err)
 	x, err = excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: xlsxMaxUnzipped, UnzipXMLSizeLimit: xlsxMaxUnzipped})
 	if err != nil {
 		return nil, nil, egov.Errorf(egov.EINVALID, "stats.xlsx.unreadable")
@@ -476,7 +477,8 @@ func openXLSX(data []byte) (x *excelize.File, up *xlsxUpload, err error) {
 }
 
 // readSections reads the value sheets of a workbook for form.
-func (up *xlsxUpload) readSections(x *excelize.File, cat *Catalogue, form *Form) error {
+func (up *xlsxUpload) readSections(x *excelize.File, cat *Catalogue, form *Form) (err error) {
+	defer recoverXLSX(&err)
 	r := &sectionReader{x: x, cat: cat, form: form, up: up, rows: map[string]string{}}
 	found := false
 	for _, name := range x.GetSheetList() {
@@ -496,7 +498,8 @@ func (up *xlsxUpload) readSections(x *excelize.File, cat *Catalogue, form *Form)
 }
 
 // recoverXLSX turns a panic in excelize on a malformed file into a problem
-// of the file, not of the server.
+// of the file, not of the server (deferred around the reading only, so that
+// a bug elsewhere is not mistaken for a bad file).
 func recoverXLSX(err *error) {
 	if v := recover(); v != nil {
 		*err = egov.Errorf(egov.EINVALID, "stats.xlsx.unreadable")
@@ -733,7 +736,6 @@ func (s *Service) ImportXLSX(ctx context.Context, a *identity.Actor, want Report
 	if ids, all := a.Scope(identity.PermStatsEnter); !all && len(ids) == 0 {
 		return nil, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
 	}
-	defer recoverXLSX(&err)
 	x, up, err := openXLSX(data)
 	if err != nil {
 		return nil, err
