@@ -14,7 +14,7 @@ import (
 // approves again, and the city accepts it. Each step's screenshot is kept
 // in EGOV_ARTIFACTS.
 func TestBrowserReportWorkflow(t *testing.T) {
-	ctx, shot := chromium(t, 60*time.Second, "report-")
+	ctx, shot := chromium(t, 150*time.Second, "report-")
 	s := newDemoSite(t)
 	s.app.Reporting.Now = func() time.Time { return time.Unix(0, s.clock.Load()) }
 	step, eval := steps(t, ctx)
