@@ -24,21 +24,13 @@ type traceMasterData struct {
 // form is saved.
 type masterForm struct {
 	path, title, intro, submit string
-	fields                     func(h *handler, r *http.Request, lang string) ([]traceField, error)
+	fields                     func(lang string, opts *traceOptions) []traceField
 	save                       func(h *handler, r *http.Request, f url.Values, bad map[string]string) error
 }
 
 var locationForm = masterForm{
 	path: "/trace/locations/new", title: "trace.location.title", intro: "trace.location.intro", submit: "trace.location.submit",
-	fields: func(h *handler, r *http.Request, lang string) ([]traceField, error) {
-		a, err := requireActor(r)
-		if err != nil {
-			return nil, err
-		}
-		opts, err := h.traceOptions(r, a, lang)
-		if err != nil {
-			return nil, err
-		}
+	fields: func(lang string, opts *traceOptions) []traceField {
 		var kinds []qOption
 		for _, k := range epcis.LocationKinds {
 			kinds = append(kinds, qOption{Value: k, Label: tr(lang, "trace.loc."+k)})
@@ -52,7 +44,7 @@ var locationForm = masterForm{
 			{Name: "longitude", Label: "trace.field.longitude", Type: "number", InputMode: "decimal", Step: "any"},
 			{Name: "area_m2", Label: "trace.field.area_m2", Type: "number", InputMode: "decimal", Step: "any"},
 			{Name: "gln", Label: "trace.field.gln", Type: "text", InputMode: "numeric"},
-		}, nil
+		}
 	},
 	save: func(h *handler, r *http.Request, f url.Values, bad map[string]string) error {
 		l := epcis.Location{Kind: f.Get("kind"), Name: f.Get("name"), Ref: strings.TrimSpace(f.Get("ref")), ParentID: formID(f, "parent_id"),
@@ -68,7 +60,7 @@ var locationForm = masterForm{
 
 var productForm = masterForm{
 	path: "/trace/products/new", title: "trace.product.title", intro: "trace.product.intro", submit: "trace.product.submit",
-	fields: func(h *handler, r *http.Request, lang string) ([]traceField, error) {
+	fields: func(lang string, opts *traceOptions) []traceField {
 		var kinds, uoms []qOption
 		for _, k := range epcis.ProductKinds {
 			kinds = append(kinds, qOption{Value: k, Label: tr(lang, "trace.product.kind."+k)})
@@ -83,7 +75,7 @@ var productForm = masterForm{
 			{Name: "gtin", Label: "trace.field.gtin", Type: "text", InputMode: "numeric", Hint: "trace.hint.gtin"},
 			{Name: "ref", Label: "trace.field.ref", Type: "text", Hint: "trace.hint.ref"},
 			{Name: "uom", Label: "trace.field.uom", Type: "select", Options: uoms, Required: true},
-		}, nil
+		}
 	},
 	save: func(h *handler, r *http.Request, f url.Values, bad map[string]string) error {
 		_, err := h.app.Trace.CreateProduct(r.Context(), state(r).actor, epcis.Product{Kind: f.Get("kind"), NameVI: f.Get("name_vi"),
@@ -94,15 +86,7 @@ var productForm = masterForm{
 
 var lotForm = masterForm{
 	path: "/trace/lots/new", title: "trace.lot.title", intro: "trace.lot.intro", submit: "trace.lot.submit",
-	fields: func(h *handler, r *http.Request, lang string) ([]traceField, error) {
-		a, err := requireActor(r)
-		if err != nil {
-			return nil, err
-		}
-		opts, err := h.traceOptions(r, a, lang)
-		if err != nil {
-			return nil, err
-		}
+	fields: func(lang string, opts *traceOptions) []traceField {
 		return []traceField{
 			{Name: "product_id", Label: "trace.field.product", Type: "select", Options: opts.products, Required: true},
 			{Name: "lot", Label: "trace.field.lot_number", Type: "text", Hint: "trace.hint.out_lot", Required: true},
@@ -112,7 +96,7 @@ var lotForm = masterForm{
 			{Name: "area_m2", Label: "trace.field.area_m2", Type: "number", InputMode: "decimal", Step: "any"},
 			{Name: "quantity", Label: "trace.field.lot_qty", Type: "number", InputMode: "decimal", Step: "any"},
 			{Name: "note", Label: "trace.ext.note", Type: "text"},
-		}, nil
+		}
 	},
 	save: func(h *handler, r *http.Request, f url.Values, bad map[string]string) error {
 		l := epcis.Lot{ProductID: formID(f, "product_id"), Lot: f.Get("lot"), Variety: f.Get("variety"), HarvestDate: f.Get("harvest_date"),
@@ -150,11 +134,12 @@ func (h *handler) renderMaster(w http.ResponseWriter, r *http.Request, m masterF
 	if msg, ok := errs[""]; ok {
 		p.Error = msg
 	}
-	fields, err := m.fields(h, r, p.Lang)
+	opts, err := h.traceOptions(r, a, p.Lang)
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
+	fields := m.fields(p.Lang, opts)
 	d := &traceMasterData{page: p, Intro: m.intro, Action: m.path, Submit: m.submit}
 	for _, f := range fields {
 		f.Value, f.Error = form.Get(f.Name), errs[f.Name]
