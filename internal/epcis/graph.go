@@ -1,0 +1,721 @@
+package epcis
+
+import (
+	"context"
+	"encoding/json"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"egov"
+	"egov/internal/identity"
+	"egov/internal/store"
+)
+
+// The trace graph: what an identifier came from (upstream) and what it went
+// into (downstream). Nodes are identifiers in canonical form; edges are the
+// events that link two of them, always drawn in the direction the goods
+// moved:
+//
+//   - a transformation links each input to each output (EPCs and classes
+//     alike, and the events sharing a transformationID as one);
+//   - an aggregation or association that adds or observes links each child
+//     to its parent (a lot packed into bags: lot → bag → pallet);
+//   - other events (object events such as harvest, shipping, receiving)
+//     link nothing but are the node's stages: they are kept on the node.
+//
+// The traversal goes level by level, asking the database once per level
+// for every identifier of the frontier (the epcis_event_epcs (epc, role,
+// event) index), then once for the events found and their identifiers (by
+// event). Events whose eventID has an error declaration are left out, as
+// are the declarations themselves.
+
+// Graph directions.
+const (
+	Upstream   = "up"
+	Downstream = "down"
+	Both       = "both"
+)
+
+// Graph bounds: a request may ask for less, never more.
+const (
+	MaxGraphDepth = 32
+	MaxGraphNodes = 2000
+	// maxNodeEvents bounds the events kept on one node (a product class can
+	// be in millions of events; the page shows the first ones).
+	maxNodeEvents = 200
+	inChunk       = 500
+)
+
+// GraphEvent is an event as the graph shows it: what, when, where, why.
+type GraphEvent struct {
+	EventID     string    `json:"eventID"`
+	Type        string    `json:"type"`
+	Action      string    `json:"action,omitempty"`
+	BizStep     string    `json:"bizStep,omitempty"`
+	Disposition string    `json:"disposition,omitempty"`
+	Time        time.Time `json:"eventTime"`
+	ReadPoint   string    `json:"readPoint,omitempty"`
+	BizLocation string    `json:"bizLocation,omitempty"`
+
+	row  int64
+	epcs []EPCRef // every identifier, for linking events and shipments
+}
+
+// GraphNode is one identifier in the graph.
+type GraphNode struct {
+	ID string `json:"id"`
+	// Kind is what the identifier names: product, lot, item, logisticUnit,
+	// location, party or other.
+	Kind string `json:"kind"`
+	// Depth is the number of links from the start: negative upstream,
+	// positive downstream, 0 for the start.
+	Depth int `json:"depth"`
+	// Events are the events that name it without linking it to another
+	// node (harvest, drying, shipping, receiving…), by time.
+	Events []*GraphEvent `json:"events"`
+}
+
+// GraphEdge is a link from an upstream node to a downstream one.
+type GraphEdge struct {
+	From  string      `json:"from"`
+	To    string      `json:"to"`
+	Kind  string      `json:"kind"` // transformation, aggregation, association
+	Event *GraphEvent `json:"event"`
+}
+
+// Graph is the answer to a trace question.
+type Graph struct {
+	Start     string       `json:"start"`
+	Nodes     []*GraphNode `json:"nodes"`
+	Edges     []*GraphEdge `json:"edges"`
+	Truncated bool         `json:"truncated"` // the node bound stopped the walk
+}
+
+// Node returns the graph's node for id, or nil.
+func (g *Graph) Node(id string) *GraphNode {
+	for _, n := range g.Nodes {
+		if n.ID == id {
+			return n
+		}
+	}
+	return nil
+}
+
+// GraphQuery asks for the graph around one identifier.
+type GraphQuery struct {
+	ID        string // any form: EPC URN, Digital Link, provincial URI
+	Direction string // up, down or both (default)
+	Depth     int    // links from the start; 0 means 6
+	MaxNodes  int    // 0 means MaxGraphNodes
+}
+
+// traceReader checks that the actor may read the trace graph: trace
+// operators and administrators.
+func traceReader(a *identity.Actor) error {
+	if a == nil {
+		return egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
+	}
+	if units, all := a.Scope(identity.PermTraceCapture); all || len(units) > 0 {
+		return nil
+	}
+	if units, all := a.Scope(identity.PermUsersManage); all || len(units) > 0 {
+		return nil
+	}
+	return egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+}
+
+// TraceGraph answers a graph query for an operator.
+func (s *Service) TraceGraph(ctx context.Context, a *identity.Actor, q GraphQuery) (*Graph, error) {
+	if err := traceReader(a); err != nil {
+		return nil, err
+	}
+	return s.graph(ctx, q)
+}
+
+func (s *Service) graph(ctx context.Context, q GraphQuery) (*Graph, error) {
+	starts, err := s.startIDs(q.ID)
+	if err != nil {
+		return nil, err
+	}
+	switch q.Direction {
+	case "":
+		q.Direction = Both
+	case Upstream, Downstream, Both:
+	default:
+		return nil, egov.FieldError("direction", "tracing.error.direction")
+	}
+	if q.Depth == 0 {
+		q.Depth = 6
+	}
+	if q.Depth < 0 || q.Depth > MaxGraphDepth {
+		return nil, egov.FieldError("depth", "tracing.error.depth", MaxGraphDepth)
+	}
+	if q.MaxNodes <= 0 || q.MaxNodes > MaxGraphNodes {
+		q.MaxNodes = MaxGraphNodes
+	}
+	w := &walker{s: s, g: &Graph{Start: starts[0]}, nodes: map[string]*GraphNode{}, events: map[int64]*GraphEvent{},
+		edges: map[[3]string]bool{}, max: q.MaxNodes}
+	for _, id := range starts {
+		w.add(id, 0)
+	}
+	if q.Direction != Downstream {
+		if err := w.walk(ctx, starts, false, q.Depth); err != nil {
+			return nil, err
+		}
+	}
+	if q.Direction != Upstream {
+		if err := w.walk(ctx, starts, true, q.Depth); err != nil {
+			return nil, err
+		}
+	}
+	for _, n := range w.g.Nodes {
+		sort.SliceStable(n.Events, func(i, j int) bool { return n.Events[i].Time.Before(n.Events[j].Time) })
+		if n.Events == nil {
+			n.Events = []*GraphEvent{}
+		}
+	}
+	sort.SliceStable(w.g.Edges, func(i, j int) bool { return w.g.Edges[i].Event.Time.Before(w.g.Edges[j].Event.Time) })
+	if w.g.Edges == nil {
+		w.g.Edges = []*GraphEdge{}
+	}
+	return w.g, nil
+}
+
+// startIDs are the canonical forms a question's identifier is stored
+// under: itself, and for a GTIN with both a lot and a serial number also
+// the serialised item without its lot (the SGTIN of EPC URNs).
+func (s *Service) startIDs(id string) ([]string, error) {
+	id = strings.TrimSpace(id)
+	if id == "" || len(id) > 512 {
+		return nil, egov.FieldError("id", "tracing.error.id")
+	}
+	c, err := s.Parser.IDs.Canonical(id)
+	if err != nil || !strings.Contains(c, ":") {
+		return nil, egov.FieldError("id", "tracing.error.id")
+	}
+	out := []string{c}
+	if k, err := ParseDigitalLink(c); err == nil && k[0].AI == "01" {
+		var short GS1Key
+		for _, p := range k {
+			if p.AI != "10" {
+				short = append(short, p)
+			}
+		}
+		if len(short) < len(k) && len(short) > 1 && short[1].AI == "21" {
+			out = append(out, short.DigitalLink())
+		}
+	}
+	return out, nil
+}
+
+// IDKind says what a canonical identifier names.
+func (s *Service) IDKind(id string) string {
+	if p, ok, err := s.Parser.IDs.Provincial.Parse(id); ok && err == nil {
+		switch {
+		case p.Kind == "":
+			return "party"
+		case p.Kind == "loc":
+			return "location"
+		case p.Kind == "lu":
+			return "logisticUnit"
+		case p.Lot != "":
+			return "lot"
+		case p.Ser != "":
+			return "item"
+		}
+		return "product"
+	}
+	k, err := ParseDigitalLink(id)
+	if err != nil {
+		return "other"
+	}
+	has := func(ai string) bool {
+		return slices.ContainsFunc(k, func(v AIValue) bool { return v.AI == ai })
+	}
+	switch k[0].AI {
+	case "01":
+		switch {
+		case has("21"):
+			return "item"
+		case has("10"):
+			return "lot"
+		}
+		return "product"
+	case "00":
+		return "logisticUnit"
+	case "414", "254":
+		return "location"
+	case "417":
+		return "party"
+	}
+	return "other"
+}
+
+type walker struct {
+	s      *Service
+	g      *Graph
+	nodes  map[string]*GraphNode
+	events map[int64]*GraphEvent // loaded events; nil value: left out
+	// seen marks (node, event) pairs already put on a node.
+	seen  map[[2]any]bool
+	edges map[[3]string]bool
+	max   int
+}
+
+// add puts a node in the graph; false when the bound is reached.
+func (w *walker) add(id string, depth int) bool {
+	if _, ok := w.nodes[id]; ok {
+		return true
+	}
+	if len(w.nodes) >= w.max {
+		w.g.Truncated = true
+		return false
+	}
+	n := &GraphNode{ID: id, Kind: w.s.IDKind(id), Depth: depth}
+	w.nodes[id] = n
+	w.g.Nodes = append(w.g.Nodes, n)
+	return true
+}
+
+func linkKind(ev *GraphEvent) string {
+	switch {
+	case ev.Type == "TransformationEvent":
+		return "transformation"
+	case ev.Type == "AggregationEvent" && ev.Action != "DELETE":
+		return "aggregation"
+	case ev.Type == "AssociationEvent" && ev.Action != "DELETE":
+		return "association"
+	}
+	return ""
+}
+
+// walk goes up or down from the frontier, level by level.
+func (w *walker) walk(ctx context.Context, frontier []string, down bool, depth int) error {
+	if w.seen == nil {
+		w.seen = map[[2]any]bool{}
+	}
+	sign := -1
+	if down {
+		sign = 1
+	}
+	visited := map[string]bool{}
+	for _, id := range frontier {
+		visited[id] = true
+	}
+	for level := 0; len(frontier) > 0; level++ {
+		hits, err := w.s.eventsOf(ctx, frontier)
+		if err != nil {
+			return err
+		}
+		if err := w.load(ctx, hits); err != nil {
+			return err
+		}
+		var next []string
+		for _, h := range hits {
+			ev := w.events[h.event]
+			if ev == nil {
+				continue
+			}
+			kind := linkKind(ev)
+			if kind == "" {
+				w.stage(h.epc, ev)
+				continue
+			}
+			if level >= depth {
+				continue
+			}
+			for _, nb := range neighbours(ev, h.role, down) {
+				if nb == h.epc {
+					continue
+				}
+				from, to := h.epc, nb
+				if !down {
+					from, to = nb, h.epc
+				}
+				if !visited[nb] {
+					if !w.add(nb, sign*(level+1)) {
+						continue
+					}
+					visited[nb] = true
+					next = append(next, nb)
+				}
+				key := [3]string{from, to, ev.EventID}
+				if !w.edges[key] {
+					w.edges[key] = true
+					w.g.Edges = append(w.g.Edges, &GraphEdge{From: from, To: to, Kind: kind, Event: ev})
+				}
+			}
+		}
+		frontier = next
+	}
+	return nil
+}
+
+func (w *walker) stage(id string, ev *GraphEvent) {
+	n := w.nodes[id]
+	if n == nil || len(n.Events) >= maxNodeEvents || w.seen[[2]any{id, ev.row}] {
+		return
+	}
+	w.seen[[2]any{id, ev.row}] = true
+	n.Events = append(n.Events, ev)
+}
+
+// neighbours are the identifiers a linking event reaches from one in role.
+func neighbours(ev *GraphEvent, role Role, down bool) []string {
+	var want []Role
+	switch ev.Type {
+	case "TransformationEvent":
+		switch {
+		case down && (role == RoleInput || role == RoleInputClass):
+			want = []Role{RoleOutput, RoleOutputClass}
+		case !down && (role == RoleOutput || role == RoleOutputClass):
+			want = []Role{RoleInput, RoleInputClass}
+		}
+	default: // aggregation, association
+		switch {
+		case down && (role == RoleChild || role == RoleChildClass):
+			want = []Role{RoleParent}
+		case !down && role == RoleParent:
+			want = []Role{RoleChild, RoleChildClass}
+		}
+	}
+	var out []string
+	for _, e := range ev.epcs {
+		if slices.Contains(want, e.Role) {
+			out = append(out, e.ID)
+		}
+	}
+	return out
+}
+
+type hit struct {
+	event int64
+	role  Role
+	epc   string
+}
+
+// eventsOf finds the events that name any of ids, in any role.
+func (s *Service) eventsOf(ctx context.Context, ids []string) ([]hit, error) {
+	var out []hit
+	err := inChunks(ids, func(part []any) error {
+		rows, err := s.db.QueryContext(ctx, "SELECT event, role, epc FROM epcis_event_epcs WHERE epc IN ("+placeholders(len(part))+")", part...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h hit
+			if err := rows.Scan(&h.event, &h.role, &h.epc); err != nil {
+				return err
+			}
+			out = append(out, h)
+		}
+		return rows.Err()
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].event < out[j].event })
+	return out, err
+}
+
+func inChunks[T any](vals []T, fn func(part []any) error) error {
+	for start := 0; start < len(vals); start += inChunk {
+		part := vals[start:min(start+inChunk, len(vals))]
+		args := make([]any, len(part))
+		for i, v := range part {
+			args[i] = v
+		}
+		if err := fn(args); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// load reads the events of hits not read yet, their identifiers when they
+// link, and the other halves of transformations split over several events.
+func (w *walker) load(ctx context.Context, hits []hit) error {
+	var ids []int64
+	for _, h := range hits {
+		if _, ok := w.events[h.event]; !ok && (len(ids) == 0 || ids[len(ids)-1] != h.event) {
+			ids = append(ids, h.event)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	evs, err := w.s.loadEvents(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		w.events[id] = evs[id]
+	}
+	var linking []int64
+	for _, id := range ids {
+		if ev := evs[id]; ev != nil && linkKind(ev) != "" {
+			linking = append(linking, id)
+		}
+	}
+	if len(linking) == 0 {
+		return nil
+	}
+	if err := w.s.loadEPCs(ctx, evs, linking); err != nil {
+		return err
+	}
+	return w.s.joinTransformations(ctx, evs, linking)
+}
+
+// loadEvents reads events by row id; declared and declaring events are nil.
+func (s *Service) loadEvents(ctx context.Context, ids []int64) (map[int64]*GraphEvent, error) {
+	out := map[int64]*GraphEvent{}
+	var plain []string
+	err := inChunks(ids, func(part []any) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT id, event_id, event_type, event_time, action, biz_step, disposition,
+			read_point, biz_location, error_declared FROM epcis_events WHERE id IN (`+placeholders(len(part))+")", part...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			ev := &GraphEvent{}
+			var t string
+			var declared int
+			if err := rows.Scan(&ev.row, &ev.EventID, &ev.Type, &t, &ev.Action, &ev.BizStep, &ev.Disposition,
+				&ev.ReadPoint, &ev.BizLocation, &declared); err != nil {
+				return err
+			}
+			if declared == 1 {
+				out[ev.row] = nil
+				continue
+			}
+			ev.Time, _ = store.ParseTime(t)
+			out[ev.row] = ev
+			plain = append(plain, ev.EventID)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Events with an error declaration did not happen as recorded.
+	declared := map[string]bool{}
+	err = inChunks(plain, func(part []any) error {
+		rows, err := s.db.QueryContext(ctx, "SELECT event_id FROM epcis_events WHERE error_declared = 1 AND event_id IN ("+
+			placeholders(len(part))+")", part...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return err
+			}
+			declared[id] = true
+		}
+		return rows.Err()
+	})
+	for id, ev := range out {
+		if ev != nil && declared[ev.EventID] {
+			out[id] = nil
+		}
+	}
+	return out, err
+}
+
+// loadEPCs reads every identifier of the given events.
+func (s *Service) loadEPCs(ctx context.Context, evs map[int64]*GraphEvent, ids []int64) error {
+	return inChunks(ids, func(part []any) error {
+		rows, err := s.db.QueryContext(ctx, "SELECT event, role, epc, quantity, uom FROM epcis_event_epcs WHERE event IN ("+
+			placeholders(len(part))+")", part...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var e EPCRef
+			var q *float64
+			if err := rows.Scan(&id, &e.Role, &e.ID, &q, &e.UOM); err != nil {
+				return err
+			}
+			e.Quantity = q
+			if ev := evs[id]; ev != nil {
+				ev.epcs = append(ev.epcs, e)
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// joinTransformations gives every transformation event that carries a
+// transformationID the inputs and outputs of the others with the same one:
+// a transformation may be recorded as several events.
+func (s *Service) joinTransformations(ctx context.Context, evs map[int64]*GraphEvent, ids []int64) error {
+	var trans []int64
+	for _, id := range ids {
+		if evs[id].Type == "TransformationEvent" {
+			trans = append(trans, id)
+		}
+	}
+	tid := map[int64]string{}
+	err := inChunks(trans, func(part []any) error {
+		rows, err := s.db.QueryContext(ctx, "SELECT event, value FROM epcis_event_fields WHERE name = 'transformationID' AND event IN ("+
+			placeholders(len(part))+")", part...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var v string
+			if err := rows.Scan(&id, &v); err != nil {
+				return err
+			}
+			tid[id] = v
+		}
+		return rows.Err()
+	})
+	if err != nil || len(tid) == 0 {
+		return err
+	}
+	var values []string
+	for _, v := range tid {
+		values = append(values, v)
+	}
+	// The identifiers of every event sharing one of these IDs.
+	shared := map[string][]EPCRef{}
+	err = inChunks(values, func(part []any) error {
+		rows, err := s.db.QueryContext(ctx, `SELECT f.value, e.role, e.epc, e.quantity, e.uom, v.error_declared
+			FROM epcis_event_fields f JOIN epcis_event_epcs e ON e.event = f.event JOIN epcis_events v ON v.id = f.event
+			WHERE f.name = 'transformationID' AND f.value IN (`+placeholders(len(part))+")", part...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			var e EPCRef
+			var declared int
+			if err := rows.Scan(&v, &e.Role, &e.ID, &e.Quantity, &e.UOM, &declared); err != nil {
+				return err
+			}
+			if declared == 0 {
+				shared[v] = append(shared[v], e)
+			}
+		}
+		return rows.Err()
+	})
+	for id, v := range tid {
+		evs[id].epcs = shared[v]
+	}
+	return err
+}
+
+// --- the recall question ---
+
+// Shipment is a shipping or receiving (or any event with a source or a
+// destination) of something downstream of a recalled lot.
+type Shipment struct {
+	*GraphEvent
+	IDs          []string `json:"ids"`          // the downstream identifiers it moved
+	Sources      []string `json:"sources"`      // type=identifier
+	Destinations []string `json:"destinations"` // type=identifier
+}
+
+// Recall is every lot, item, logistic unit and shipment downstream of an
+// identifier (typically an input lot).
+type Recall struct {
+	Start         string      `json:"start"`
+	Lots          []string    `json:"lots"`
+	Items         []string    `json:"items"`
+	LogisticUnits []string    `json:"logisticUnits"`
+	Shipments     []*Shipment `json:"shipments"`
+	Truncated     bool        `json:"truncated"`
+}
+
+var shipSteps = map[string]bool{
+	CBVURI("BizStep-", "shipping"): true, CBVURI("BizStep-", "receiving"): true, CBVURI("BizStep-", "departing"): true,
+	CBVURI("BizStep-", "arriving"): true, CBVURI("BizStep-", "retail_selling"): true,
+}
+
+// TraceRecall answers the recall question for an operator.
+func (s *Service) TraceRecall(ctx context.Context, a *identity.Actor, id string) (*Recall, error) {
+	if err := traceReader(a); err != nil {
+		return nil, err
+	}
+	g, err := s.graph(ctx, GraphQuery{ID: id, Direction: Downstream, Depth: MaxGraphDepth})
+	if err != nil {
+		return nil, err
+	}
+	r := &Recall{Start: g.Start, Lots: []string{}, Items: []string{}, LogisticUnits: []string{}, Shipments: []*Shipment{}, Truncated: g.Truncated}
+	byEvent := map[int64]*Shipment{}
+	var candidates []int64
+	for _, n := range g.Nodes {
+		switch n.Kind {
+		case "lot":
+			r.Lots = append(r.Lots, n.ID)
+		case "item":
+			r.Items = append(r.Items, n.ID)
+		case "logisticUnit":
+			r.LogisticUnits = append(r.LogisticUnits, n.ID)
+		}
+		for _, ev := range n.Events {
+			sh := byEvent[ev.row]
+			if sh == nil {
+				sh = &Shipment{GraphEvent: ev, IDs: []string{}, Sources: []string{}, Destinations: []string{}}
+				byEvent[ev.row] = sh
+				candidates = append(candidates, ev.row)
+			}
+			sh.IDs = append(sh.IDs, n.ID)
+		}
+	}
+	fields := map[int64][]Field{}
+	err = inChunks(candidates, func(part []any) error {
+		rows, err := s.db.QueryContext(ctx, "SELECT event, name, value FROM epcis_event_fields WHERE event IN ("+
+			placeholders(len(part))+") AND (name LIKE 'source_%' OR name LIKE 'destination_%')", part...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var f Field
+			if err := rows.Scan(&id, &f.Name, &f.Value); err != nil {
+				return err
+			}
+			fields[id] = append(fields[id], f)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range candidates {
+		sh := byEvent[id]
+		for _, f := range fields[id] {
+			if t, ok := strings.CutPrefix(f.Name, "source_"); ok {
+				sh.Sources = append(sh.Sources, t+"="+f.Value)
+			} else if t, ok := strings.CutPrefix(f.Name, "destination_"); ok {
+				sh.Destinations = append(sh.Destinations, t+"="+f.Value)
+			}
+		}
+		if shipSteps[sh.BizStep] || len(fields[id]) > 0 {
+			r.Shipments = append(r.Shipments, sh)
+		}
+	}
+	sort.SliceStable(r.Shipments, func(i, j int) bool { return r.Shipments[i].Time.Before(r.Shipments[j].Time) })
+	return r, nil
+}
+
+// EventBody returns the stored JSON of a graph event (for the fields a page
+// shows: ILMD, certificationInfo).
+func (s *Service) EventBody(ctx context.Context, ev *GraphEvent) (map[string]any, error) {
+	var body string
+	if err := s.db.QueryRowContext(ctx, "SELECT body FROM epcis_events WHERE id = ?", ev.row).Scan(&body); err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal([]byte(body), &m)
+}

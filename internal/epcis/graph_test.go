@@ -1,0 +1,168 @@
+package epcis_test
+
+import (
+	"slices"
+	"testing"
+
+	"egov"
+	"egov/internal/epcis"
+	. "egov/internal/epcis/epcistest"
+	"egov/internal/identity"
+	"egov/internal/store"
+	"egov/internal/store/storetest"
+)
+
+func captureChain(t *testing.T, f *fixture) {
+	t.Helper()
+	job, err := f.svc.Capture(f.ctx, f.op, Document(Events()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !job.Success {
+		t.Fatalf("capture failed: %v", job.Errors[0])
+	}
+}
+
+func nodeIDs(g *epcis.Graph) []string {
+	var out []string
+	for _, n := range g.Nodes {
+		out = append(out, n.ID)
+	}
+	return out
+}
+
+func hasEdge(g *epcis.Graph, from, to, kind string) bool {
+	return slices.ContainsFunc(g.Edges, func(e *epcis.GraphEdge) bool { return e.From == from && e.To == to && e.Kind == kind })
+}
+
+func TestTraceGraph(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		captureChain(t, f)
+
+		// Upstream from the pallet: the bags, the rice lot, the paddy lots
+		// (one through a transformation split over two events), not the
+		// lot of the erroneous event nor the unrelated lot.
+		g, err := f.svc.TraceGraph(f.ctx, f.op, epcis.GraphQuery{ID: Pallet, Direction: epcis.Upstream})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := nodeIDs(g)
+		for _, want := range []string{Pallet, Bag1, Bag2, RiceLot, Paddy1, Paddy2, Paddy3} {
+			if !slices.Contains(ids, want) {
+				t.Errorf("upstream of the pallet lacks %s: %v", Short(want), ids)
+			}
+		}
+		for _, not := range []string{Wrong, OtherLot} {
+			if slices.Contains(ids, not) {
+				t.Errorf("upstream of the pallet has %s", Short(not))
+			}
+		}
+		if !hasEdge(g, Paddy1, RiceLot, "transformation") || !hasEdge(g, Paddy3, RiceLot, "transformation") ||
+			!hasEdge(g, Bag1, Pallet, "aggregation") || !hasEdge(g, RiceLot, Bag2, "transformation") {
+			t.Errorf("edges: %+v", g.Edges)
+		}
+		if n := g.Node(Paddy1); n == nil || n.Depth != -3 || n.Kind != "lot" {
+			t.Errorf("paddy lot node: %+v", n)
+		} else if len(n.Events) != 3 || n.Events[0].EventID != HarvestID {
+			t.Errorf("paddy lot stages: %d, first %+v", len(n.Events), n.Events)
+		}
+		if n := g.Node(Pallet); n.Kind != "logisticUnit" || len(n.Events) != 2 {
+			t.Errorf("pallet node: %+v", n)
+		}
+
+		// The depth bound: one link up from the pallet reaches the bags only.
+		g, err = f.svc.TraceGraph(f.ctx, f.op, epcis.GraphQuery{ID: Pallet, Direction: epcis.Upstream, Depth: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ids := nodeIDs(g); len(ids) != 3 || slices.Contains(ids, RiceLot) {
+			t.Errorf("depth 1: %v", ids)
+		}
+
+		// Downstream from a paddy lot, written as an EPC-less provincial
+		// URI: the rice lot, the bags and the pallet, not its sibling.
+		g, err = f.svc.TraceGraph(f.ctx, f.op, epcis.GraphQuery{ID: Paddy1, Direction: epcis.Downstream})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = nodeIDs(g)
+		if !slices.Contains(ids, Pallet) || !slices.Contains(ids, Bag2) || slices.Contains(ids, Paddy2) {
+			t.Errorf("downstream of paddy 1: %v", ids)
+		}
+
+		// The same lot as an EPC class URN is the same start.
+		urn := "urn:epc:class:lgtin:8939999.000012.R2026-01"
+		g, err = f.svc.TraceGraph(f.ctx, f.op, epcis.GraphQuery{ID: urn})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Start != RiceLot || !slices.Contains(nodeIDs(g), Paddy2) || !slices.Contains(nodeIDs(g), Pallet) {
+			t.Errorf("both ways from %s: start %s, nodes %v", urn, g.Start, nodeIDs(g))
+		}
+
+		// The node bound.
+		g, err = f.svc.TraceGraph(f.ctx, f.op, epcis.GraphQuery{ID: RiceLot, MaxNodes: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g.Nodes) != 3 || !g.Truncated {
+			t.Errorf("bound 3: %d nodes, truncated %v", len(g.Nodes), g.Truncated)
+		}
+
+		// Bad questions and who may ask.
+		for _, q := range []epcis.GraphQuery{{ID: ""}, {ID: "https://id.gs1.org/01/08939999000121"}, {ID: RiceLot, Direction: "sideways"}, {ID: RiceLot, Depth: 99}} {
+			if _, err := f.svc.TraceGraph(f.ctx, f.op, q); egov.ErrorCode(err) != egov.EINVALID {
+				t.Errorf("%+v: %v", q, err)
+			}
+		}
+		if _, err := f.svc.TraceGraph(f.ctx, nil, epcis.GraphQuery{ID: RiceLot}); egov.ErrorCode(err) != egov.EUNAUTHORIZED {
+			t.Errorf("anonymous: %v", err)
+		}
+		clerk := f.actor(t, "mot.cua", identity.RoleReceiver)
+		if _, err := f.svc.TraceRecall(f.ctx, clerk, RiceLot); egov.ErrorCode(err) != egov.EFORBIDDEN {
+			t.Errorf("receiver: %v", err)
+		}
+		admin := f.actor(t, "quan.tri", identity.RoleAdmin)
+		if _, err := f.svc.TraceGraph(f.ctx, admin, epcis.GraphQuery{ID: RiceLot}); err != nil {
+			t.Errorf("admin: %v", err)
+		}
+	})
+}
+
+func TestTraceRecall(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		captureChain(t, f)
+		r, err := f.svc.TraceRecall(f.ctx, f.op, Paddy1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r.Lots, []string{Paddy1, RiceLot}) || len(r.Items) != 2 || !slices.Equal(r.LogisticUnits, []string{Pallet}) {
+			t.Errorf("recall of paddy 1: lots %v, items %v, units %v", r.Lots, r.Items, r.LogisticUnits)
+		}
+		var steps []string
+		for _, s := range r.Shipments {
+			steps = append(steps, s.BizStep+" "+s.IDs[0])
+		}
+		want := []string{
+			epcis.CBVURI("BizStep-", "shipping") + " " + Paddy1, epcis.CBVURI("BizStep-", "receiving") + " " + Paddy1,
+			epcis.CBVURI("BizStep-", "shipping") + " " + Pallet, epcis.CBVURI("BizStep-", "receiving") + " " + Pallet,
+		}
+		if !slices.Equal(steps, want) {
+			t.Errorf("shipments:\n got %v\nwant %v", steps, want)
+		}
+		if last := r.Shipments[2]; !slices.Equal(last.Destinations, []string{"location=" + Shop}) {
+			t.Errorf("pallet shipment destinations: %v", last.Destinations)
+		}
+		// The erroneous transformation's input recalls nothing downstream.
+		r, err = f.svc.TraceRecall(f.ctx, f.op, Wrong)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(r.Lots) != 1 || len(r.Shipments) != 0 {
+			t.Errorf("recall of a lot whose only use was declared erroneous: %+v", r)
+		}
+	})
+}
+
