@@ -95,6 +95,9 @@ var routes = []route{
 	{method: "GET", pattern: "/api/v1/analytics", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analytics},
 	{method: "GET", pattern: "/api/v1/analytics.csv", query: []string{"dx", "pe", "ou", "at"}, auth: true, private: true, semicolons: true, handle: (*handler).analyticsCSV},
 
+	{method: "GET", pattern: "/api/v1/trace/graph", query: []string{"id", "direction", "depth", "max_nodes"}, auth: true, private: true, handle: (*handler).traceGraph},
+	{method: "GET", pattern: "/api/v1/trace/recall", query: []string{"id"}, auth: true, private: true, handle: (*handler).traceRecall},
+
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }
 

@@ -165,4 +165,3 @@ func TestTraceRecall(t *testing.T) {
 		}
 	})
 }
-
