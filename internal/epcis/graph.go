@@ -2,7 +2,6 @@ package epcis
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
@@ -707,15 +706,4 @@ func (s *Service) TraceRecall(ctx context.Context, a *identity.Actor, id string)
 	}
 	sort.SliceStable(r.Shipments, func(i, j int) bool { return r.Shipments[i].Time.Before(r.Shipments[j].Time) })
 	return r, nil
-}
-
-// EventBody returns the stored JSON of a graph event (for the fields a page
-// shows: ILMD, certificationInfo).
-func (s *Service) EventBody(ctx context.Context, ev *GraphEvent) (map[string]any, error) {
-	var body string
-	if err := s.db.QueryRowContext(ctx, "SELECT body FROM epcis_events WHERE id = ?", ev.row).Scan(&body); err != nil {
-		return nil, err
-	}
-	var m map[string]any
-	return m, json.Unmarshal([]byte(body), &m)
 }

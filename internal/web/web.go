@@ -107,6 +107,11 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /lookup", h.lookup)
 	h.registerPayments(mux, route)
 
+	// Traceability: the GS1 Digital Link resolver and the public
+	// provenance page, the operators' trace graph and QR labels.
+	h.registerResolver(route)
+	route("GET /trace/graph", h.traceGraph)
+
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
 	route("GET /admin/users/new", h.adminUserNewForm)
