@@ -166,4 +166,3 @@ func (h *handler) identParts(_ context.Context, lang, id string) (product, lot, 
 	}
 	return
 }
-
