@@ -74,7 +74,7 @@ func (s *Service) QueryValues(body []byte) (url.Values, error) {
 
 // CreateQuery keeps a query under a name; a taken name is a conflict.
 func (s *Service) CreateQuery(ctx context.Context, a *identity.Actor, name string, query json.RawMessage) error {
-	if _, err := captureUnit(a); err != nil {
+	if _, err := s.AccessOf(ctx, a); err != nil {
 		return err
 	}
 	if !queryNamePattern.MatchString(name) {
@@ -96,7 +96,7 @@ func (s *Service) CreateQuery(ctx context.Context, a *identity.Actor, name strin
 
 // Queries lists the named queries by name.
 func (s *Service) Queries(ctx context.Context, a *identity.Actor) ([]NamedQuery, error) {
-	if _, err := captureUnit(a); err != nil {
+	if _, err := s.AccessOf(ctx, a); err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT name, query FROM epcis_queries ORDER BY name`)
@@ -117,7 +117,7 @@ func (s *Service) Queries(ctx context.Context, a *identity.Actor) ([]NamedQuery,
 
 // Query returns a named query.
 func (s *Service) Query(ctx context.Context, a *identity.Actor, name string) (*NamedQuery, error) {
-	if _, err := captureUnit(a); err != nil {
+	if _, err := s.AccessOf(ctx, a); err != nil {
 		return nil, err
 	}
 	var q string
@@ -134,7 +134,7 @@ func (s *Service) Query(ctx context.Context, a *identity.Actor, name string) (*N
 // DeleteQuery deletes a named query and its subscriptions; only whoever
 // created it may.
 func (s *Service) DeleteQuery(ctx context.Context, a *identity.Actor, name string) error {
-	if _, err := captureUnit(a); err != nil {
+	if _, err := s.AccessOf(ctx, a); err != nil {
 		return err
 	}
 	var owner int64

@@ -72,8 +72,8 @@ var vocabParams = map[string]struct {
 	"EQ_errorReason": {"error_reason", errorReasons, "ER-"},
 	"EQ_readPoint":   {"read_point", nil, ""},
 	"EQ_bizLocation": {"biz_location", nil, ""},
-	// Without a location hierarchy in the master data yet, a location's
-	// descendants are the location itself.
+	// A location and every location within it in the master data
+	// (trace_locations.parent_id).
 	"WD_readPoint":   {"read_point", nil, ""},
 	"WD_bizLocation": {"biz_location", nil, ""},
 }
@@ -157,6 +157,15 @@ func (s *Service) queryParam(q *Query, name, val string) error {
 			case !isURI(a):
 				return queryError("%s: %q is neither a CBV value nor a URI", name, a)
 			}
+		}
+		if strings.HasPrefix(name, "WD_") {
+			q.where = append(q.where, "("+vp.column+" IN ("+placeholders(len(alts))+") OR "+vp.column+" IN ("+descendantLocations(len(alts))+"))")
+			for range 2 {
+				for _, a := range alts {
+					q.args = append(q.args, a)
+				}
+			}
+			return nil
 		}
 		q.in(vp.column, alts)
 		return nil
@@ -359,13 +368,19 @@ type Page struct {
 	Next string
 }
 
-// QueryEvents runs a query for a trace operator.
+// QueryEvents runs a query for a trace operator, over the events its
+// organisation may see (visibility.go).
 func (s *Service) QueryEvents(ctx context.Context, a *identity.Actor, q *Query, v url.Values) (*Page, error) {
-	if _, err := captureUnit(a); err != nil {
+	org, err := s.scope(ctx, a)
+	if err != nil {
 		return nil, err
 	}
-	where := slices.Clone(q.where)
-	args := slices.Clone(q.args)
+	return s.queryEvents(ctx, org, q, v)
+}
+
+// queryEvents runs a query over what organisation org sees (0: all).
+func (s *Service) queryEvents(ctx context.Context, org int64, q *Query, v url.Values) (*Page, error) {
+	where, args := limitTo(org, slices.Clone(q.where), slices.Clone(q.args))
 	seen := 0
 	cmp := ">"
 	if q.desc {
@@ -509,8 +524,14 @@ var Resources = []Resource{
 // dispositions the standard ones and those stored (a few dozen); for
 // identifiers and locations those stored, paged in the database.
 func (s *Service) Members(ctx context.Context, a *identity.Actor, resource, after string, perPage int) (members []string, more bool, err error) {
-	if _, err := captureUnit(a); err != nil {
+	org, err := s.scope(ctx, a)
+	if err != nil {
 		return nil, false, err
+	}
+	// vis limits the events the values come from to what the actor sees.
+	vis, visArgs := "", []any(nil)
+	if org != 0 {
+		vis, visArgs = " AND "+visibleSQL, visibleArgs(org)
 	}
 	column := map[string]string{"eventTypes": "event_type", "bizSteps": "biz_step", "dispositions": "disposition",
 		"bizLocations": "biz_location", "readPoints": "read_point"}[resource]
@@ -524,13 +545,14 @@ func (s *Service) Members(ctx context.Context, a *identity.Actor, resource, afte
 	case "dispositions":
 		std, prefix = dispositions, "https://ref.gs1.org/cbv/Disp-"
 	case "bizLocations", "readPoints":
-		return s.distinct(ctx, "SELECT DISTINCT "+column+" FROM epcis_events WHERE "+column+" > ? ORDER BY "+column+" LIMIT ?", after, perPage)
+		return s.distinct(ctx, "SELECT DISTINCT "+column+" FROM epcis_events WHERE "+column+" > ?"+vis+" ORDER BY "+column+" LIMIT ?", after, visArgs, perPage)
 	case "epcs":
-		return s.distinct(ctx, "SELECT DISTINCT epc FROM epcis_event_epcs WHERE epc > ? AND role IN ('epc', 'parent', 'child', 'input', 'output') ORDER BY epc LIMIT ?", after, perPage)
+		return s.distinct(ctx, "SELECT DISTINCT epc FROM epcis_event_epcs WHERE epc > ? AND role IN ('epc', 'parent', 'child', 'input', 'output')"+
+			" AND event IN (SELECT id FROM epcis_events WHERE 1 = 1"+vis+") ORDER BY epc LIMIT ?", after, visArgs, perPage)
 	default:
 		return nil, false, exception(NoSuchResourceException, http.StatusNotFound, "no resource %s", resource)
 	}
-	stored, _, err := s.distinct(ctx, "SELECT DISTINCT "+column+" FROM epcis_events WHERE "+column+" > ? ORDER BY "+column+" LIMIT ?", "", 10000)
+	stored, _, err := s.distinct(ctx, "SELECT DISTINCT "+column+" FROM epcis_events WHERE "+column+" > ?"+vis+" ORDER BY "+column+" LIMIT ?", "", visArgs, 10000)
 	if err != nil {
 		return nil, false, err
 	}
@@ -552,9 +574,11 @@ func (s *Service) Members(ctx context.Context, a *identity.Actor, resource, afte
 	return all[i:end], end < len(all), nil
 }
 
-// distinct runs a keyset query of one text column.
-func (s *Service) distinct(ctx context.Context, query, after string, perPage int) ([]string, bool, error) {
-	rows, err := s.db.QueryContext(ctx, query, after, perPage+1)
+// distinct runs a keyset query of one text column: its arguments are
+// after, the visibility's, then the limit.
+func (s *Service) distinct(ctx context.Context, query, after string, visArgs []any, perPage int) ([]string, bool, error) {
+	args := append(append([]any{after}, visArgs...), perPage+1)
+	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, false, err
 	}

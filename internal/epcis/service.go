@@ -81,7 +81,8 @@ func NewService(db *store.DB, provincialBase string) *Service {
 type CaptureJob struct {
 	ID         int64
 	UserID     int64
-	UnitID     int64 // the capturing organisation; 0 for the whole tree
+	OrgID      int64 // the organisation captured for; 0 for none
+	UnitID     int64 // the unit of the capturing grant; 0 for the whole tree
 	Events     int
 	Success    bool
 	Errors     []*Exception
@@ -89,27 +90,32 @@ type CaptureJob struct {
 	FinishedAt time.Time
 }
 
-// captureUnit checks that the actor may capture and returns the
-// organisation it captures for.
-func captureUnit(a *identity.Actor) (int64, error) {
+// captureFor checks that the actor may capture and returns the
+// organisation it captures for (0 for a provincial officer who is member
+// of none) and the unit of its trace_operator grant (0 for the whole tree).
+func (s *Service) captureFor(ctx context.Context, a *identity.Actor) (org, unit int64, err error) {
 	if a == nil {
-		return 0, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
+		return 0, 0, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
 	}
 	units, all := a.Scope(identity.PermTraceCapture)
-	switch {
-	case len(units) > 0:
-		return units[0], nil
-	case all:
-		return 0, nil
+	if len(units) == 0 && !all {
+		return 0, 0, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
 	}
-	return 0, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(units) > 0 {
+		unit = units[0]
+	}
+	return acc.Org, unit, nil
 }
 
 // Capture validates an EPCISDocument and stores all of its events, or none.
 // An invalid document is refused at once; a document that is valid but
 // cannot be stored (an eventID already captured) gives a failed job.
 func (s *Service) Capture(ctx context.Context, a *identity.Actor, data []byte) (*CaptureJob, error) {
-	unit, err := captureUnit(a)
+	org, unit, err := s.captureFor(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -126,13 +132,13 @@ func (s *Service) Capture(ctx context.Context, a *identity.Actor, data []byte) (
 	if len(doc.Events) > s.Limits.MaxEvents {
 		return nil, exception(CaptureLimitExceeded, http.StatusRequestEntityTooLarge, "the document has %d events, more than %d", len(doc.Events), s.Limits.MaxEvents)
 	}
-	return s.store(ctx, a, unit, doc.Events)
+	return s.store(ctx, a, org, unit, doc.Events)
 }
 
 // CaptureEvent stores one event sent on its own and returns its eventID; an
 // event whose eventID is already stored is a conflict.
 func (s *Service) CaptureEvent(ctx context.Context, a *identity.Actor, data []byte) (string, error) {
-	unit, err := captureUnit(a)
+	org, unit, err := s.captureFor(ctx, a)
 	if err != nil {
 		return "", err
 	}
@@ -143,7 +149,7 @@ func (s *Service) CaptureEvent(ctx context.Context, a *identity.Actor, data []by
 	if err != nil {
 		return "", validationException(err)
 	}
-	job, err := s.store(ctx, a, unit, []*Event{ev})
+	job, err := s.store(ctx, a, org, unit, []*Event{ev})
 	if err != nil {
 		return "", err
 	}
@@ -167,10 +173,10 @@ type errDuplicate struct{ eventID string }
 func (e errDuplicate) Error() string { return "duplicate " + e.eventID }
 
 // store writes the events in one transaction and records the job.
-func (s *Service) store(ctx context.Context, a *identity.Actor, unit int64, events []*Event) (*CaptureJob, error) {
+func (s *Service) store(ctx context.Context, a *identity.Actor, org, unit int64, events []*Event) (*CaptureJob, error) {
 	now := s.Now().UTC()
 	recordTime := EventTimeUTC(now)
-	job := &CaptureJob{UserID: a.ID(), UnitID: unit, Events: len(events), Success: true, CreatedAt: now, FinishedAt: now}
+	job := &CaptureJob{UserID: a.ID(), OrgID: org, UnitID: unit, Events: len(events), Success: true, CreatedAt: now, FinishedAt: now}
 	rows := make([]eventRow, len(events))
 	seen := map[string]bool{}
 	for i, ev := range events {
@@ -204,7 +210,7 @@ func (s *Service) store(ctx context.Context, a *identity.Actor, unit int64, even
 			}
 			job.ID = id
 			for _, r := range rows {
-				if err := insertEvent(ctx, tx, id, now, r); err != nil {
+				if err := insertEvent(ctx, tx, id, job.OrgID, now, r); err != nil {
 					return err
 				}
 			}
@@ -250,26 +256,22 @@ func insertJob(ctx context.Context, tx *store.Tx, job *CaptureJob) (int64, error
 	if err != nil {
 		return 0, err
 	}
-	var unit any
-	if job.UnitID != 0 {
-		unit = job.UnitID
-	}
 	var id int64
-	err = tx.QueryRowContext(ctx, `INSERT INTO epcis_captures (user_id, unit_id, events, success, errors, created_at, finished_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`, job.UserID, unit, job.Events, boolInt(job.Success), string(errs),
+	err = tx.QueryRowContext(ctx, `INSERT INTO epcis_captures (user_id, unit_id, org_id, events, success, errors, created_at, finished_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, job.UserID, nullID(job.UnitID), nullID(job.OrgID), job.Events, boolInt(job.Success), string(errs),
 		store.FormatTime(job.CreatedAt), store.FormatTime(job.FinishedAt)).Scan(&id)
 	return id, err
 }
 
-func insertEvent(ctx context.Context, tx *store.Tx, captureID int64, recordTime time.Time, r eventRow) error {
+func insertEvent(ctx context.Context, tx *store.Tx, captureID, org int64, recordTime time.Time, r eventRow) error {
 	ev := r.ev
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO epcis_events (event_id, event_type, event_time, record_time, tz_offset, action,
-		biz_step, disposition, read_point, biz_location, error_declared, error_reason, declaration_time, capture_id, body, context)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		biz_step, disposition, read_point, biz_location, error_declared, error_reason, declaration_time, capture_id, org_id, body, context)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ev.EventID, ev.Type, store.FormatTime(ev.EventTime), store.FormatTime(recordTime), ev.TimeZone, ev.Action,
 		ev.BizStep, ev.Disposition, ev.ReadPoint, ev.BizLocation, boolInt(ev.ErrorDeclared), ev.ErrorReason,
-		declarationTime(ev), captureID, r.body, r.context).Scan(&id)
+		declarationTime(ev), captureID, nullID(org), r.body, r.context).Scan(&id)
 	if store.IsUniqueViolation(err) {
 		return errDuplicate{ev.EventID}
 	}
@@ -389,23 +391,23 @@ func problems(es []*Exception) []Problem {
 // Job returns a capture job; operators see the jobs of their own
 // organisation.
 func (s *Service) Job(ctx context.Context, a *identity.Actor, id int64) (*CaptureJob, error) {
-	unit, err := captureUnit(a)
+	acc, err := s.AccessOf(ctx, a)
 	if err != nil {
 		return nil, err
 	}
 	job := &CaptureJob{ID: id}
-	var unitID sql.NullInt64
+	var unitID, orgID sql.NullInt64
 	var success int
 	var errs, created, finished string
-	err = s.db.QueryRowContext(ctx, `SELECT user_id, unit_id, events, success, errors, created_at, finished_at
-		FROM epcis_captures WHERE id = ?`, id).Scan(&job.UserID, &unitID, &job.Events, &success, &errs, &created, &finished)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && unit != 0 && unitID.Int64 != unit {
+	err = s.db.QueryRowContext(ctx, `SELECT user_id, unit_id, org_id, events, success, errors, created_at, finished_at
+		FROM epcis_captures WHERE id = ?`, id).Scan(&job.UserID, &unitID, &orgID, &job.Events, &success, &errs, &created, &finished)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && !acc.Admin && orgID.Int64 != acc.Org {
 		return nil, exception(NoSuchResourceException, http.StatusNotFound, "no capture job %d", id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	job.UnitID, job.Success = unitID.Int64, success == 1
+	job.UnitID, job.OrgID, job.Success = unitID.Int64, orgID.Int64, success == 1
 	job.CreatedAt, _ = store.ParseTime(created)
 	job.FinishedAt, _ = store.ParseTime(finished)
 	var ps []Problem

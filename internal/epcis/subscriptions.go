@@ -54,7 +54,8 @@ func (s *Service) UseJobs(q *jobs.Queue) {
 // subscriptions (every capture's matching events) are supported: a
 // scheduled one is refused.
 func (s *Service) Subscribe(ctx context.Context, a *identity.Actor, query string, ns NewSubscription) (*Subscription, error) {
-	if _, err := captureUnit(a); err != nil {
+	org, err := s.scope(ctx, a)
+	if err != nil {
 		return nil, err
 	}
 	u, err := url.Parse(ns.Dest)
@@ -79,8 +80,8 @@ func (s *Service) Subscribe(ctx context.Context, a *identity.Actor, query string
 			return err
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO epcis_subscriptions (subscription_id, query_id, dest, signature_token, stream,
-			report_if_empty, user_id, created_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?)`,
-			sub.ID, qid, sub.Dest, sub.token, boolInt(sub.ReportIfEmpty), a.ID(), store.FormatTime(sub.CreatedAt))
+			report_if_empty, user_id, org_id, created_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+			sub.ID, qid, sub.Dest, sub.token, boolInt(sub.ReportIfEmpty), a.ID(), nullID(org), store.FormatTime(sub.CreatedAt))
 		return err
 	})
 	if err != nil {
@@ -133,7 +134,7 @@ func (s *Service) Subscriptions(ctx context.Context, a *identity.Actor, query st
 
 // GetSubscription returns one subscription to a named query.
 func (s *Service) GetSubscription(ctx context.Context, a *identity.Actor, query, id string) (*Subscription, error) {
-	if _, err := captureUnit(a); err != nil {
+	if _, err := s.AccessOf(ctx, a); err != nil {
 		return nil, err
 	}
 	sub, err := scanSubscription(s.db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM epcis_subscriptions s
@@ -207,8 +208,9 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	var query string
-	sub, err := scanSubscription(s.db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+`, q.query FROM epcis_subscriptions s
-		JOIN epcis_queries q ON q.id = s.query_id WHERE s.subscription_id = ?`, d.Subscription), &query)
+	var org sql.NullInt64 // the subscriber's organisation: it gets what that sees
+	sub, err := scanSubscription(s.db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+`, q.query, s.org_id FROM epcis_subscriptions s
+		JOIN epcis_queries q ON q.id = s.query_id WHERE s.subscription_id = ?`, d.Subscription), &query, &org)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // unsubscribed since
 	}
@@ -226,7 +228,7 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	q.where = append(q.where, "capture_id = ?")
 	q.args = append(q.args, d.Capture)
 	q.perPage = s.Limits.MaxEvents
-	page, err := s.QueryEvents(ctx, identity.SystemActor, q, v)
+	page, err := s.queryEvents(ctx, org.Int64, q, v)
 	if err != nil {
 		return err
 	}

@@ -67,7 +67,7 @@ func TestPolicyMatrix(t *testing.T) {
 		merged := f.g.At("31618", time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)).ID
 		all := []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage, identity.PermUnitsManage, identity.PermProceduresManage,
 			identity.PermDossierRead, identity.PermDossierReceive, identity.PermDossierProcess, identity.PermDossierApprove, identity.PermPaymentsRead, identity.PermDossierStats,
-			identity.PermStatsEnter, identity.PermStatsApprove, identity.PermStatsAnalyse, identity.PermTraceCapture, identity.PermPersonalDataRead}
+			identity.PermStatsEnter, identity.PermStatsApprove, identity.PermStatsAnalyse, identity.PermTraceCapture, identity.PermTraceManage, identity.PermPersonalDataRead}
 		for _, role := range identity.Roles {
 			local := f.officer(t, "local."+string(role), role, anThanh)
 			global := f.officer(t, "global."+string(role), role, 0)
@@ -76,7 +76,7 @@ func TestPolicyMatrix(t *testing.T) {
 				for _, q := range identity.Policy[role] {
 					has = has || q == p
 				}
-				wholeTree := p == identity.PermCalendarManage || p == identity.PermUnitsManage || p == identity.PermProceduresManage
+				wholeTree := p == identity.PermCalendarManage || p == identity.PermUnitsManage || p == identity.PermProceduresManage || p == identity.PermTraceManage
 				check := func(a *identity.Actor, unitID int64, want bool, where string) {
 					err := f.ids.Can(f.ctx, a, p, unitID)
 					if (err == nil) != want {

@@ -47,6 +47,10 @@ const (
 	PermStatsAnalyse Permission = "stats.analyse"
 
 	PermTraceCapture Permission = "trace.capture"
+	// PermTraceManage manages the traceability master data of every
+	// organisation (organisations, their operators, places, products,
+	// lots, certifications) and sees every event (whole tree only).
+	PermTraceManage Permission = "trace.manage"
 
 	PermPersonalDataRead Permission = "personal.read" // unmasked citizen identity data
 )
@@ -55,7 +59,7 @@ const (
 // grant covers. It is the one place where roles meet permissions; the
 // matrix test (TestPolicyMatrix in identity_test.go) walks it.
 var Policy = map[Role][]Permission{
-	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage, PermProceduresManage},
+	RoleAdmin:         {PermUsersManage, PermAuditRead, PermCalendarManage, PermUnitsManage, PermProceduresManage, PermTraceManage},
 	RoleReceiver:      {PermDossierRead, PermDossierReceive, PermPersonalDataRead, PermPaymentsRead},
 	RoleSpecialist:    {PermDossierRead, PermDossierProcess, PermPersonalDataRead},
 	RoleLeader:        {PermDossierRead, PermDossierApprove, PermDossierStats, PermAuditRead, PermStatsApprove, PermStatsAnalyse, PermPersonalDataRead, PermPaymentsRead},
@@ -71,6 +75,7 @@ var wholeTreeOnly = map[Permission]bool{
 	PermCalendarManage:   true,
 	PermUnitsManage:      true,
 	PermProceduresManage: true,
+	PermTraceManage:      true,
 }
 
 func roleHas(r Role, p Permission) bool {

@@ -1,0 +1,209 @@
+package epcis
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"regexp"
+	"strings"
+	"time"
+
+	"egov"
+	"egov/internal/identity"
+	"egov/internal/store"
+	"egov/internal/vntext"
+)
+
+// The traceability master data (organisations, their places, products,
+// lots and certifications) lives beside the events it describes, in this
+// package: capture records the operator's organisation with each event,
+// queries limit an operator to what its organisation may see, and the
+// WD_ parameters descend the location hierarchy, all in one SQL database.
+//
+// Who may do what: an actor holding trace.manage (an administrator of the
+// whole tree) or trace.capture on the whole tree (a provincial trace
+// officer) manages everything and sees every event; a trace operator
+// manages the data of the organisation it is a member of (trace_members)
+// and sees that organisation's events and the events next to them.
+
+// Access is what an actor is in the traceability domain.
+type Access struct {
+	Admin bool  // manages every organisation, sees every event
+	Org   int64 // the organisation it works for; 0 for none
+}
+
+// AccessOf returns the actor's access; an actor that is neither an
+// administrator nor a member of an organisation is refused.
+func (s *Service) AccessOf(ctx context.Context, a *identity.Actor) (Access, error) {
+	if a == nil {
+		return Access{}, egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
+	}
+	_, manageAll := a.Scope(identity.PermTraceManage)
+	units, captureAll := a.Scope(identity.PermTraceCapture)
+	acc := Access{Admin: manageAll || captureAll}
+	if !acc.Admin && len(units) == 0 {
+		return acc, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+	}
+	if a.User != nil {
+		org, err := s.MemberOrg(ctx, a.User.ID)
+		if err != nil {
+			return acc, err
+		}
+		acc.Org = org
+	}
+	if !acc.Admin && acc.Org == 0 {
+		return acc, egov.Errorf(egov.EFORBIDDEN, "trace.error.no_organisation")
+	}
+	return acc, nil
+}
+
+// manage checks that the actor may change the data of organisation org.
+func (s *Service) manage(ctx context.Context, a *identity.Actor, org int64) (Access, error) {
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
+		return acc, err
+	}
+	if !acc.Admin && acc.Org != org {
+		return acc, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+	}
+	return acc, nil
+}
+
+// MemberOrg is the organisation a user works for, 0 for none.
+func (s *Service) MemberOrg(ctx context.Context, userID int64) (int64, error) {
+	var org int64
+	err := s.db.QueryRowContext(ctx, `SELECT org_id FROM trace_members WHERE user_id = ?`, userID).Scan(&org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return org, err
+}
+
+// SetMember makes a user an operator of an organisation (replacing any
+// earlier organisation); administrators only.
+func (s *Service) SetMember(ctx context.Context, a *identity.Actor, userID, org int64) error {
+	if err := s.manageAll(ctx, a); err != nil {
+		return err
+	}
+	if _, err := s.Organisation(ctx, org); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM trace_members WHERE user_id = ?`, userID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO trace_members (user_id, org_id, created_at) VALUES (?, ?, ?)`,
+			userID, org, store.FormatTime(s.Now()))
+		return err
+	})
+}
+
+func (s *Service) manageAll(ctx context.Context, a *identity.Actor) error {
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
+		return err
+	}
+	if !acc.Admin {
+		return egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+	}
+	return nil
+}
+
+// ownerOrg resolves the organisation a new record belongs to: an
+// operator's own, or for an administrator the one given.
+func (s *Service) ownerOrg(ctx context.Context, a *identity.Actor, org int64) (int64, error) {
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
+		return 0, err
+	}
+	if org == 0 {
+		org = acc.Org
+	}
+	if org == 0 {
+		return 0, egov.FieldError("org", "trace.error.org_required")
+	}
+	if !acc.Admin && org != acc.Org {
+		return 0, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
+	}
+	return org, nil
+}
+
+// refPattern is a reference inside the provincial scheme: GS1 character
+// set 82 without the characters a path would need escaped, 1–20 long.
+var refPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,20}$`)
+
+// lotPattern is a lot number: GS1 character set 82, 1–20 characters.
+func validLot(s string) bool { return s != "" && len(s) <= 20 && inCharset('X', s) }
+
+// text tidies a name typed in a form: NFC, single spaces.
+func text(s string) string { return strings.Join(strings.Fields(vntext.NFC(s)), " ") }
+
+// ParseDay parses a local date (YYYY-MM-DD).
+func ParseDay(s string) (time.Time, bool) {
+	t, err := time.Parse(time.DateOnly, s)
+	return t, err == nil
+}
+
+// nullID is an optional reference: NULL for 0.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+func nullFloat(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
+
+func floatPtr(n sql.NullFloat64) *float64 {
+	if !n.Valid {
+		return nil
+	}
+	return &n.Float64
+}
+
+// gs1Identifier is the canonical Digital Link of a GS1 key given as its AI
+// and value, checked (check digit, length).
+func gs1Identifier(ai, value string) (string, bool) {
+	k, err := ParseDigitalLink(GS1Domain + "/" + ai + "/" + value)
+	if err != nil {
+		return "", false
+	}
+	return k.DigitalLink(), true
+}
+
+// provincial is the canonical provincial URI of p; false when the
+// repository has no provincial base or p is malformed.
+func (s *Service) provincial(p ProvincialID) (string, bool) {
+	pv := s.Parser.IDs.Provincial
+	if pv.Base == "" {
+		return "", false
+	}
+	id, ok, err := pv.Parse(pv.URI(p))
+	if !ok || err != nil {
+		return "", false
+	}
+	return pv.URI(id), true
+}
+
+// notFound is the error of a missing master-data record.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return egov.Errorf(egov.ENOTFOUND, "error.not_found")
+	}
+	return err
+}
+
+// conflict turns a unique violation into a conflict about field.
+func conflict(err error, field, key string) error {
+	if store.IsUniqueViolation(err) {
+		e := egov.FieldError(field, key)
+		e.Code = egov.ECONFLICT
+		return e
+	}
+	return err
+}
