@@ -110,30 +110,19 @@ type GraphQuery struct {
 	MaxNodes  int    // 0 means MaxGraphNodes
 }
 
-// traceReader checks that the actor may read the trace graph: trace
-// operators and administrators.
-func traceReader(a *identity.Actor) error {
-	if a == nil {
-		return egov.Errorf(egov.EUNAUTHORIZED, "error.unauthorized")
-	}
-	if units, all := a.Scope(identity.PermTraceCapture); all || len(units) > 0 {
-		return nil
-	}
-	if units, all := a.Scope(identity.PermUsersManage); all || len(units) > 0 {
-		return nil
-	}
-	return egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
-}
-
-// TraceGraph answers a graph query for an operator.
+// TraceGraph answers a graph query for an operator: administrators and
+// provincial trace officers walk every event, an organisation's operator
+// only the events its organisation sees (visibility.go: its own, and one
+// step back and one step forward).
 func (s *Service) TraceGraph(ctx context.Context, a *identity.Actor, q GraphQuery) (*Graph, error) {
-	if err := traceReader(a); err != nil {
+	org, err := s.scope(ctx, a)
+	if err != nil {
 		return nil, err
 	}
-	return s.graph(ctx, q)
+	return s.graph(ctx, q, org)
 }
 
-func (s *Service) graph(ctx context.Context, q GraphQuery) (*Graph, error) {
+func (s *Service) graph(ctx context.Context, q GraphQuery, org int64) (*Graph, error) {
 	starts, err := s.startIDs(q.ID)
 	if err != nil {
 		return nil, err
@@ -155,7 +144,7 @@ func (s *Service) graph(ctx context.Context, q GraphQuery) (*Graph, error) {
 		q.MaxNodes = MaxGraphNodes
 	}
 	w := &walker{s: s, g: &Graph{Start: starts[0]}, nodes: map[string]*GraphNode{}, events: map[int64]*GraphEvent{},
-		edges: map[[3]string]bool{}, max: q.MaxNodes}
+		edges: map[[3]string]bool{}, max: q.MaxNodes, org: org}
 	for _, id := range starts {
 		w.add(id, 0)
 	}
@@ -261,6 +250,7 @@ type walker struct {
 	seen  map[[2]any]bool
 	edges map[[3]string]bool
 	max   int
+	org   int64 // the organisation whose view it walks; 0 for all
 }
 
 // add puts a node in the graph; false when the bound is reached.
@@ -443,7 +433,7 @@ func (w *walker) load(ctx context.Context, hits []hit) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	evs, err := w.s.loadEvents(ctx, ids)
+	evs, err := w.s.loadEvents(ctx, ids, w.org)
 	if err != nil {
 		return err
 	}
@@ -465,13 +455,15 @@ func (w *walker) load(ctx context.Context, hits []hit) error {
 	return w.s.joinTransformations(ctx, evs, linking)
 }
 
-// loadEvents reads events by row id; declared and declaring events are nil.
-func (s *Service) loadEvents(ctx context.Context, ids []int64) (map[int64]*GraphEvent, error) {
+// loadEvents reads events by row id; declared and declaring events, and
+// events organisation org does not see (org 0 sees all), are nil.
+func (s *Service) loadEvents(ctx context.Context, ids []int64, org int64) (map[int64]*GraphEvent, error) {
 	out := map[int64]*GraphEvent{}
 	var plain []string
 	err := inChunks(ids, func(part []any) error {
+		where, args := limitTo(org, []string{"id IN (" + placeholders(len(part)) + ")"}, part)
 		rows, err := s.db.QueryContext(ctx, `SELECT id, event_id, event_type, event_time, action, biz_step, disposition,
-			read_point, biz_location, error_declared FROM epcis_events WHERE id IN (`+placeholders(len(part))+")", part...)
+			read_point, biz_location, error_declared FROM epcis_events`+whereClause(where), args...)
 		if err != nil {
 			return err
 		}
@@ -641,10 +633,11 @@ var shipSteps = map[string]bool{
 
 // TraceRecall answers the recall question for an operator.
 func (s *Service) TraceRecall(ctx context.Context, a *identity.Actor, id string) (*Recall, error) {
-	if err := traceReader(a); err != nil {
+	org, err := s.scope(ctx, a)
+	if err != nil {
 		return nil, err
 	}
-	g, err := s.graph(ctx, GraphQuery{ID: id, Direction: Downstream, Depth: MaxGraphDepth})
+	g, err := s.graph(ctx, GraphQuery{ID: id, Direction: Downstream, Depth: MaxGraphDepth}, org)
 	if err != nil {
 		return nil, err
 	}

@@ -165,3 +165,46 @@ func TestTraceRecall(t *testing.T) {
 		}
 	})
 }
+
+// An organisation's operator walks only the events it sees: one step back
+// and one step forward of its own; the province sees the whole chain.
+func TestTraceGraphVisibility(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		l1 := provincialBase + "/HTX-GIAHOA/pr/LUA-ST25/lot/L1"
+		rice := provincialBase + "/XAY-MYXUYEN/pr/GAO-ST25/lot/G1"
+		bag := provincialBase + "/XAY-MYXUYEN/lu/BAO-1"
+		field := map[string]any{"id": w.field.Identifier}
+		w.captureAs(t, w.coopOp, map[string]map[string]any{
+			"harvest": {"action": "ADD", "bizStep": "commissioning", "readPoint": field, "quantityList": qty(l1, 7000)},
+		})
+		yard := map[string]any{"id": w.millYard.Identifier}
+		ev := func(typ string, m map[string]any) map[string]any {
+			m["type"], m["eventTime"], m["eventTimeZoneOffset"], m["readPoint"] = typ, "2026-02-21T07:00:00+07:00", "+07:00", yard
+			return m
+		}
+		job, err := w.svc.Capture(w.ctx, w.millOp, Document([]map[string]any{
+			ev("TransformationEvent", map[string]any{"inputQuantityList": qty(l1, 7000), "outputQuantityList": qty(rice, 4500)}),
+			ev("AggregationEvent", map[string]any{"action": "ADD", "parentID": bag, "childQuantityList": qty(rice, 50)}),
+		}))
+		if err != nil || !job.Success {
+			t.Fatalf("capture: %v %+v", err, job)
+		}
+		down := func(a *identity.Actor) []string {
+			g, err := w.svc.TraceGraph(w.ctx, a, epcis.GraphQuery{ID: l1, Direction: epcis.Downstream})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return nodeIDs(g)
+		}
+		if got := down(w.admin); !slices.Equal(got, []string{l1, rice, bag}) {
+			t.Errorf("the administrator: %v", got)
+		}
+		if got := down(w.coopOp); !slices.Equal(got, []string{l1, rice}) {
+			t.Errorf("the cooperative: %v", got)
+		}
+		if got := down(w.farmOp); !slices.Equal(got, []string{l1}) {
+			t.Errorf("the shrimp farm: %v", got)
+		}
+	})
+}

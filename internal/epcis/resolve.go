@@ -309,7 +309,7 @@ func (s *Service) PublicProvenance(ctx context.Context, id string) (*Provenance,
 		p.Lots, err = s.ProductLots(ctx, id, 20)
 		return p, err
 	}
-	g, err := s.graph(ctx, GraphQuery{ID: id, Depth: 12, MaxNodes: 300})
+	g, err := s.graph(ctx, GraphQuery{ID: id, Depth: 12, MaxNodes: 300}, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,9 @@ type provenanceData struct {
 	Lot            string
 	Serial         string
 	Producer       string
-	Certifications []string
+	Variety        string
+	Harvest        string
+	Certifications []nameLink
 	Stages         []stageView
 	Lots           []nameLink // a product without a lot: its lots
 	Truncated      bool
@@ -53,23 +55,25 @@ func (h *handler) provenance(w http.ResponseWriter, r *http.Request, id string) 
 	}
 	p := h.newPage(r, "tracing.page.title", "")
 	lang := p.Lang
-	d := &provenanceData{page: p, ID: id, Kind: tr(lang, "tracing.kind."+pv.Kind), Certifications: pv.Certifications,
+	d := &provenanceData{page: p, ID: id, Kind: tr(lang, "tracing.kind."+pv.Kind),
 		Truncated: pv.Truncated, LinksetURL: r.URL.Path + "?linkType=all"}
-	d.Name = h.traceName(ctx, lang, id)
+	nm := h.namer(ctx, lang)
+	d.Name = nm.name(id)
 	d.Product, d.Lot, d.Serial, d.Producer = h.identParts(ctx, lang, id)
 	p.Title = d.Name
+	h.masterData(ctx, lang, d, pv)
 	for _, lot := range pv.Lots {
-		d.Lots = append(d.Lots, nameLink{Name: h.traceName(ctx, lang, lot), URL: h.app.Trace.ResolverURI("", lot)})
+		d.Lots = append(d.Lots, nameLink{Name: nm.name(lot), URL: h.app.Trace.ResolverURI("", lot)})
 	}
 	names := func(ids []string) []string {
 		out := make([]string, len(ids))
 		for i, x := range ids {
-			out[i] = h.traceName(ctx, lang, x)
+			out[i] = nm.name(x)
 		}
 		return out
 	}
 	for _, st := range pv.Stages {
-		v := stageView{Date: formatTime(lang, st.Time), Step: stepName(lang, st.BizStep), Place: h.traceName(ctx, lang, st.Place),
+		v := stageView{Date: formatTime(lang, st.Time), Step: stepName(lang, st.BizStep), Place: nm.name(st.Place),
 			Subject: names(st.Subject), Back: names(st.Back), Forward: names(st.Forward), Upstream: st.Upstream}
 		var keys []string
 		for k := range st.Facts {
@@ -80,6 +84,9 @@ func (h *handler) provenance(w http.ResponseWriter, r *http.Request, id string) 
 			v.Facts = append(v.Facts, tr(lang, "tracing.fact."+k)+": "+st.Facts[k])
 		}
 		d.Stages = append(d.Stages, v)
+	}
+	for _, c := range pv.Certifications {
+		d.Certifications = append(d.Certifications, nameLink{Name: c, URL: c})
 	}
 	w.Header().Add("Link", `<`+d.LinksetURL+`>; rel="linkset"; type="application/linkset+json"`)
 	w.Header().Set("Vary", "Accept, Cookie, Accept-Language")
@@ -100,14 +107,44 @@ func stepName(lang, uri string) string {
 	return strings.ReplaceAll(word, "_", " ")
 }
 
-// traceName is an identifier's public name. It is the seam for the master
-// data service (organisations, places, products, lots): until that is
-// wired in, an identifier is named by its parts in a short, readable form.
-func (h *handler) traceName(ctx context.Context, lang, id string) string {
+// namer names identifiers for one page from the master data
+// (organisations, places, products), remembering what it looked up; an
+// identifier without master data is named by its parts.
+type namer struct {
+	h     *handler
+	ctx   context.Context
+	lang  string
+	names map[string]string
+}
+
+func (h *handler) namer(ctx context.Context, lang string) *namer {
+	return &namer{h: h, ctx: ctx, lang: lang, names: map[string]string{}}
+}
+
+func (n *namer) name(id string) string {
 	if id == "" {
 		return "—"
 	}
-	product, lot, serial, producer := h.identParts(ctx, lang, id)
+	if s, ok := n.names[id]; ok {
+		return s
+	}
+	s := n.lookup(id)
+	n.names[id] = s
+	return s
+}
+
+func (n *namer) lookup(id string) string {
+	tr := n.h.app.Trace
+	if l, err := tr.Location(n.ctx, id); err == nil {
+		return l.Name
+	}
+	if o, err := tr.OrganisationByIdentifier(n.ctx, id); err == nil {
+		return o.Name
+	}
+	product, lot, serial, producer := n.h.identParts(n.ctx, n.lang, id)
+	if p, err := tr.Product(n.ctx, id); err == nil {
+		product = p.Name(n.lang)
+	}
 	var parts []string
 	for _, s := range []string{product, lot, serial} {
 		if s != "" {
@@ -121,6 +158,12 @@ func (h *handler) traceName(ctx context.Context, lang, id string) string {
 		return id
 	}
 	return strings.Join(parts, " · ")
+}
+
+// traceName is an identifier's public name (one lookup; pages naming many
+// use a namer).
+func (h *handler) traceName(ctx context.Context, lang, id string) string {
+	return h.namer(ctx, lang).name(id)
 }
 
 // identParts splits an identifier into what a person reads on a label.
@@ -165,4 +208,48 @@ func (h *handler) identParts(_ context.Context, lang, id string) (product, lot, 
 		}
 	}
 	return
+}
+
+// masterData fills in what the master data says publicly about the
+// identifier: the product's name, its producer, the lot's variety and
+// harvest date, and the certificates valid today for the producer, the
+// product or a place of the chain. A lot's notes and quantities stay with
+// the operators.
+func (h *handler) masterData(ctx context.Context, lang string, d *provenanceData, pv *epcis.Provenance) {
+	tr := h.app.Trace
+	var subj epcis.CertSubjects
+	if prod, err := tr.Product(ctx, pv.ID); err == nil {
+		d.Product = prod.Name(lang)
+		subj.Products = append(subj.Products, prod.ID)
+		if o, err := tr.Organisation(ctx, prod.OrgID); err == nil {
+			d.Producer = o.Name
+			subj.Orgs = append(subj.Orgs, o.ID)
+		}
+	} else if d.Producer != "" {
+		if o, err := tr.OrganisationByIdentifier(ctx, tr.Parser.IDs.Provincial.Base+"/"+d.Producer); err == nil {
+			d.Producer = o.Name
+			subj.Orgs = append(subj.Orgs, o.ID)
+		}
+	}
+	if lot, err := tr.LotByIdentifier(ctx, pv.ID); err == nil {
+		d.Variety, d.Harvest = lot.Variety, lot.HarvestDate
+	}
+	seen := map[string]bool{}
+	for _, st := range pv.Stages {
+		if st.Place == "" || seen[st.Place] {
+			continue
+		}
+		seen[st.Place] = true
+		if l, err := tr.Location(ctx, st.Place); err == nil {
+			subj.Locations = append(subj.Locations, l.ID)
+		}
+	}
+	certs, err := tr.CertificationsValid(ctx, h.app.Units.Now(), subj)
+	if err != nil {
+		h.app.Log.Warn("provenance: certifications", "err", err)
+	}
+	for _, c := range certs {
+		d.Certifications = append(d.Certifications, nameLink{Name: i18n.T(lang, "tracing.cert_line",
+			i18n.T(lang, "tracing.cert."+c.Scheme), c.Number, c.Issuer, c.ValidTo)})
+	}
 }

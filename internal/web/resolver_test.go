@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"egov/internal/epcis"
 	"egov/internal/epcis/epcistest"
 	"egov/internal/identity"
 )
@@ -154,4 +155,31 @@ func TestOperatorTraceGraphPage(t *testing.T) {
 	c := s.browser()
 	c.signIn("motcua")
 	expect(t, c.get("/trace/graph"), http.StatusForbidden)
+}
+
+// With master data, the page names the product, the producer, the lot's
+// variety and harvest date and the valid certificates, never the lot's
+// private note.
+func TestProvenanceWithMasterData(t *testing.T) {
+	s := traceSite(t)
+	ctx := context.Background()
+	tr := s.app.Trace
+	sys := identity.SystemActor
+	org, err := tr.CreateOrganisation(ctx, sys, epcis.Organisation{Code: "XAY-MYXUYEN", Kind: epcis.OrgMill, Name: "Nhà máy xay xát Mỹ Xuyên", UnitID: s.unitID("31726")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	prod, err := tr.CreateProduct(ctx, sys, epcis.Product{OrgID: org.ID, Kind: "rice", GTIN: epcistest.RiceGTIN, NameVI: "Gạo ST25 Mỹ Xuyên", NameEN: "My Xuyen ST25 rice"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.CreateLot(ctx, sys, epcis.Lot{ProductID: prod.ID, OrgID: org.ID, Lot: "R2026-01", Variety: "ST25", HarvestDate: "2026-02-10", Note: "kho số 3, chưa kiểm định"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tr.CreateCertification(ctx, sys, epcis.Certification{OrgID: org.ID, Scheme: "vietgap", Number: "VG-2025-0117", Issuer: "Trung tâm Chứng nhận Phù hợp", ValidFrom: "2025-06-01", ValidTo: "2028-05-31"}); err != nil {
+		t.Fatal(err)
+	}
+	res := s.browser().get(riceLotPath)
+	expect(t, res, http.StatusOK, "Gạo ST25 Mỹ Xuyên", "Nhà máy xay xát Mỹ Xuyên", "ST25", "2026-02-10", "VietGAP số VG-2025-0117")
+	refuse(t, res, "kho số 3")
 }
