@@ -30,9 +30,13 @@ import (
 )
 
 func init() {
-	register("bench", "measure the whole system over loopback (bench dossiers)", func(ctx context.Context, e *env, args []string) error {
+	register("bench", "measure the whole system over loopback (bench dossiers, bench trace)", func(ctx context.Context, e *env, args []string) error {
+		if len(args) > 0 && args[0] == "trace" {
+			return benchTraceCommand(ctx, e, args[1:])
+		}
 		if len(args) == 0 || args[0] != "dossiers" {
-			return errors.New("usage: egov bench dossiers [--clients N] [--duration D] [--cpuprofile FILE] [--db postgres://...]")
+			return errors.New("usage: egov bench dossiers [--clients N] [--duration D] [--cpuprofile FILE] [--db postgres://...]\n" +
+				"       egov bench trace [--events N] [--clients N] [--duration D] [--db postgres://...]")
 		}
 		fs, df := newFlagSet(e, "bench dossiers")
 		clients := fs.Int("clients", 64, "concurrent clients")
