@@ -251,6 +251,7 @@ type walker struct {
 	edges map[[3]string]bool
 	max   int
 	org   int64 // the organisation whose view it walks; 0 for all
+	fresh []int64 // events loaded since the last load
 }
 
 // add puts a node in the graph; false when the bound is reached.
@@ -294,11 +295,11 @@ func (w *walker) walk(ctx context.Context, frontier []string, down bool, depth i
 		visited[id] = true
 	}
 	for level := 0; len(frontier) > 0; level++ {
-		hits, err := w.s.eventsOf(ctx, frontier)
+		hits, err := w.eventsOf(ctx, frontier)
 		if err != nil {
 			return err
 		}
-		if err := w.load(ctx, hits); err != nil {
+		if err := w.load(ctx); err != nil {
 			return err
 		}
 		var next []string
@@ -385,21 +386,44 @@ type hit struct {
 	epc   string
 }
 
-// eventsOf finds the events that name any of ids, in any role.
-func (s *Service) eventsOf(ctx context.Context, ids []string) ([]hit, error) {
+// eventsOf finds the events that name any of ids, in any role, in one
+// query with the events' own columns: events already loaded are reused,
+// new ones recorded in w.events (nil for a declared or declaring event, or
+// one the walker's organisation does not see).
+func (w *walker) eventsOf(ctx context.Context, ids []string) ([]hit, error) {
 	var out []hit
 	err := inChunks(ids, func(part []any) error {
-		rows, err := s.db.QueryContext(ctx, "SELECT event, role, epc FROM epcis_event_epcs WHERE epc IN ("+placeholders(len(part))+")", part...)
+		where, args := limitTo(w.org, []string{"x.epc IN (" + placeholders(len(part)) + ")"}, part)
+		rows, err := w.s.db.QueryContext(ctx, `SELECT x.event, x.role, x.epc, event_id, event_type, event_time, action, biz_step,
+			disposition, read_point, biz_location, error_declared,
+			EXISTS (SELECT 1 FROM epcis_events d WHERE d.error_declared = 1 AND d.event_id = e.event_id)
+			FROM epcis_event_epcs x JOIN epcis_events e ON e.id = x.event`+whereClause(where), args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var h hit
-			if err := rows.Scan(&h.event, &h.role, &h.epc); err != nil {
+			ev := &GraphEvent{}
+			var t string
+			var declared int
+			var corrected bool
+			if err := rows.Scan(&h.event, &h.role, &h.epc, &ev.EventID, &ev.Type, &t, &ev.Action, &ev.BizStep, &ev.Disposition,
+				&ev.ReadPoint, &ev.BizLocation, &declared, &corrected); err != nil {
 				return err
 			}
 			out = append(out, h)
+			if _, ok := w.events[h.event]; ok {
+				continue
+			}
+			if declared == 1 || corrected {
+				w.events[h.event] = nil
+				continue
+			}
+			ev.row = h.event
+			ev.Time, _ = store.ParseTime(t)
+			w.events[h.event] = ev
+			w.fresh = append(w.fresh, h.event)
 		}
 		return rows.Err()
 	})
@@ -421,98 +445,23 @@ func inChunks[T any](vals []T, fn func(part []any) error) error {
 	return nil
 }
 
-// load reads the events of hits not read yet, their identifiers when they
-// link, and the other halves of transformations split over several events.
-func (w *walker) load(ctx context.Context, hits []hit) error {
-	var ids []int64
-	for _, h := range hits {
-		if _, ok := w.events[h.event]; !ok && (len(ids) == 0 || ids[len(ids)-1] != h.event) {
-			ids = append(ids, h.event)
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	evs, err := w.s.loadEvents(ctx, ids, w.org)
-	if err != nil {
-		return err
-	}
-	for _, id := range ids {
-		w.events[id] = evs[id]
-	}
+// load reads the identifiers of the linking events found since the last
+// call, and joins transformations split over several events.
+func (w *walker) load(ctx context.Context) error {
 	var linking []int64
-	for _, id := range ids {
-		if ev := evs[id]; ev != nil && linkKind(ev) != "" {
+	for _, id := range w.fresh {
+		if ev := w.events[id]; ev != nil && linkKind(ev) != "" {
 			linking = append(linking, id)
 		}
 	}
+	w.fresh = w.fresh[:0]
 	if len(linking) == 0 {
 		return nil
 	}
-	if err := w.s.loadEPCs(ctx, evs, linking); err != nil {
+	if err := w.s.loadEPCs(ctx, w.events, linking); err != nil {
 		return err
 	}
-	return w.s.joinTransformations(ctx, evs, linking)
-}
-
-// loadEvents reads events by row id; declared and declaring events, and
-// events organisation org does not see (org 0 sees all), are nil.
-func (s *Service) loadEvents(ctx context.Context, ids []int64, org int64) (map[int64]*GraphEvent, error) {
-	out := map[int64]*GraphEvent{}
-	var plain []string
-	err := inChunks(ids, func(part []any) error {
-		where, args := limitTo(org, []string{"id IN (" + placeholders(len(part)) + ")"}, part)
-		rows, err := s.db.QueryContext(ctx, `SELECT id, event_id, event_type, event_time, action, biz_step, disposition,
-			read_point, biz_location, error_declared FROM epcis_events`+whereClause(where), args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			ev := &GraphEvent{}
-			var t string
-			var declared int
-			if err := rows.Scan(&ev.row, &ev.EventID, &ev.Type, &t, &ev.Action, &ev.BizStep, &ev.Disposition,
-				&ev.ReadPoint, &ev.BizLocation, &declared); err != nil {
-				return err
-			}
-			if declared == 1 {
-				out[ev.row] = nil
-				continue
-			}
-			ev.Time, _ = store.ParseTime(t)
-			out[ev.row] = ev
-			plain = append(plain, ev.EventID)
-		}
-		return rows.Err()
-	})
-	if err != nil {
-		return nil, err
-	}
-	// Events with an error declaration did not happen as recorded.
-	declared := map[string]bool{}
-	err = inChunks(plain, func(part []any) error {
-		rows, err := s.db.QueryContext(ctx, "SELECT event_id FROM epcis_events WHERE error_declared = 1 AND event_id IN ("+
-			placeholders(len(part))+")", part...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				return err
-			}
-			declared[id] = true
-		}
-		return rows.Err()
-	})
-	for id, ev := range out {
-		if ev != nil && declared[ev.EventID] {
-			out[id] = nil
-		}
-	}
-	return out, err
+	return w.s.joinTransformations(ctx, w.events, linking)
 }
 
 // loadEPCs reads every identifier of the given events.
