@@ -48,8 +48,12 @@ const (
 	chainTransform = 7
 )
 
-func benchLot(c, k int) string { return fmt.Sprintf("%s/B%03d/pr/P%d/lot/L%d-%d", app.DefaultTraceBase, c%1000, c%7, c, k) }
-func benchItem(c int) string   { return fmt.Sprintf("%s/B%03d/pr/P%d/ser/S%d", app.DefaultTraceBase, c%1000, c%7, c) }
+func benchLot(c, k int) string {
+	return fmt.Sprintf("%s/B%03d/pr/P%d/lot/L%d-%d", app.DefaultTraceBase, c%1000, c%7, c, k)
+}
+func benchItem(c int) string {
+	return fmt.Sprintf("%s/B%03d/pr/P%d/ser/S%d", app.DefaultTraceBase, c%1000, c%7, c)
+}
 
 var benchEpoch = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 

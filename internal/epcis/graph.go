@@ -250,7 +250,7 @@ type walker struct {
 	seen  map[[2]any]bool
 	edges map[[3]string]bool
 	max   int
-	org   int64 // the organisation whose view it walks; 0 for all
+	org   int64   // the organisation whose view it walks; 0 for all
 	fresh []int64 // events loaded since the last load
 }
 
