@@ -80,15 +80,11 @@ func benchDossiers(ctx context.Context, e *env, pgURL string, clients int, durat
 	if err := demo.Load(ctx, a, demo.DefaultPassword); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, client, stop, err := benchServe(a, clients)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: server.New(a)}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+	defer stop()
 
 	fmt.Fprintf(e.stdout, "egov bench dossiers: %s, %d clients, %s per phase\n\n", a.DB.Engine(), clients, duration)
 
@@ -176,6 +172,19 @@ func benchDossiers(ctx context.Context, e *env, pgURL string, clients int, durat
 		}
 	}
 	return nil
+}
+
+// benchServe serves the platform on a loopback port and returns its
+// address and a client with a connection per bench client.
+func benchServe(a *app.App, clients int) (string, *http.Client, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, nil, err
+	}
+	srv := &http.Server{Handler: server.New(a)}
+	go srv.Serve(ln)
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
+	return "http://" + ln.Addr().String(), client, func() { srv.Close() }, nil
 }
 
 // benchDatabase returns a fresh database: a temporary SQLite file, or a new

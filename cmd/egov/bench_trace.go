@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -18,8 +17,8 @@ import (
 	"time"
 
 	"egov/internal/app"
+	"egov/internal/demo"
 	"egov/internal/identity"
-	"egov/internal/server"
 	"egov/internal/store"
 )
 
@@ -79,19 +78,15 @@ func benchTrace(ctx context.Context, e *env, pgURL string, clients int, duration
 	}
 	defer a.Close()
 	if _, err := a.Identity.CreateOfficer(ctx, identity.SystemActor, identity.NewUser{Username: "bench.trace", FullName: "Bench",
-		Password: "bench-trace-password"}, identity.RoleTraceOperator, 0); err != nil {
+		Password: demo.DefaultPassword}, identity.RoleTraceOperator, 0); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	base, client, stop, err := benchServe(a, clients)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: server.New(a)}
-	go srv.Serve(ln)
-	defer srv.Close()
-	base := "http://" + ln.Addr().String()
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}}
-	token, err := benchTraceToken(client, base)
+	defer stop()
+	token, err := benchToken(client, base, "bench.trace")
 	if err != nil {
 		return err
 	}
@@ -245,20 +240,6 @@ func ratio(a, b time.Duration) float64 {
 		return 0
 	}
 	return float64(a) / float64(b)
-}
-
-func benchTraceToken(client *http.Client, base string) (string, error) {
-	res, err := client.Post(base+"/api/v1/auth/token", "application/json",
-		strings.NewReader(`{"username":"bench.trace","password":"bench-trace-password"}`))
-	if err != nil {
-		return "", err
-	}
-	defer res.Body.Close()
-	var tok struct{ Token string }
-	if err := json.NewDecoder(res.Body).Decode(&tok); err != nil || tok.Token == "" {
-		return "", fmt.Errorf("token: %d %v", res.StatusCode, err)
-	}
-	return tok.Token, nil
 }
 
 // benchDocument is capture document n: 100 shipping events of distinct

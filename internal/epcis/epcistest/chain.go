@@ -6,27 +6,16 @@ package epcistest
 
 import (
 	"encoding/json"
-
 	"strings"
+
+	"egov/internal/epcis"
 )
 
 // Base is the provincial identifier base the chain uses.
 const Base = "https://truyxuat.example.gov.vn/id"
 
-// GTIN adds the GS1 check digit to 13 digits.
-func GTIN(body string) string { return body + string(checkDigit(body)) }
-
-func checkDigit(s string) byte {
-	sum := 0
-	for i := 0; i < len(s); i++ {
-		d := int(s[len(s)-1-i] - '0')
-		if i%2 == 0 {
-			d *= 3
-		}
-		sum += d
-	}
-	return byte('0' + (10-sum%10)%10)
-}
+// GTIN adds the GS1 check digit to 13 digits (or 12, or 17 for an SSCC).
+func GTIN(body string) string { return body + string(epcis.CheckDigit(body)) }
 
 // The chain's identifiers, canonical.
 var (
