@@ -147,7 +147,7 @@ func TestOperatorTraceGraphPage(t *testing.T) {
 	}
 	b.signIn("truyxuat")
 	res := b.get("/trace/graph?id=" + url.QueryEscape(epcistest.Pallet))
-	expect(t, res, http.StatusOK, "Nguồn gốc (ngược chuỗi)", "Lô R2026-01", "Lô P1", "Lô Q1", "Số sê-ri BAG001")
+	expect(t, res, http.StatusOK, "Nguồn gốc (ngược chuỗi)", "Lô R2026-01", "Lô P1", "Lô Q1", "Số sê-ri BAG001", "/labels/sheet.pdf?id=")
 	refuse(t, res, "Lô X1")
 	expect(t, b.get("/trace/graph?id=urn:epc:id:sgtin:nope"), http.StatusUnprocessableEntity, "không hợp lệ")
 
