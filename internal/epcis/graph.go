@@ -299,9 +299,6 @@ func (w *walker) walk(ctx context.Context, frontier []string, down bool, depth i
 		if err != nil {
 			return err
 		}
-		if err := w.load(ctx); err != nil {
-			return err
-		}
 		var next []string
 		for _, h := range hits {
 			ev := w.events[h.event]
@@ -387,30 +384,52 @@ type hit struct {
 }
 
 // eventsOf finds the events that name any of ids, in any role, in one
-// query with the events' own columns: events already loaded are reused,
-// new ones recorded in w.events (nil for a declared or declaring event, or
-// one the walker's organisation does not see).
+// query: the hits with their events' columns, then every identifier and
+// the transformationID of the linking events among them (each event once,
+// however many of its identifiers are in the frontier). New events are
+// recorded in w.events (nil for a declared or declaring event, or one the
+// walker's organisation does not see), with their identifiers.
 func (w *walker) eventsOf(ctx context.Context, ids []string) ([]hit, error) {
 	var out []hit
+	tid := map[int64]string{}
 	err := inChunks(ids, func(part []any) error {
-		where, args := limitTo(w.org, []string{"x.epc IN (" + placeholders(len(part)) + ")"}, part)
-		rows, err := w.s.db.QueryContext(ctx, `SELECT x.event, x.role, x.epc, event_id, event_type, event_time, action, biz_step,
-			disposition, read_point, biz_location, error_declared,
-			EXISTS (SELECT 1 FROM epcis_events d WHERE d.error_declared = 1 AND d.event_id = e.event_id)
-			FROM epcis_event_epcs x JOIN epcis_events e ON e.id = x.event`+whereClause(where), args...)
+		where, args := limitTo(w.org, []string{"true"}, nil)
+		rows, err := w.s.db.QueryContext(ctx, `WITH h AS (SELECT event, role, epc FROM epcis_event_epcs WHERE epc IN (`+placeholders(len(part))+`)),
+			l AS (SELECT DISTINCT h.event FROM h JOIN epcis_events e ON e.id = h.event
+				WHERE e.event_type IN ('TransformationEvent', 'AggregationEvent', 'AssociationEvent'))
+			SELECT 0, h.event, h.role, h.epc, NULL, '', event_id, event_type, event_time, action, biz_step, disposition,
+				read_point, biz_location, error_declared,
+				EXISTS (SELECT 1 FROM epcis_events d WHERE d.error_declared = 1 AND d.event_id = e.event_id)
+			FROM h JOIN epcis_events e ON e.id = h.event`+whereClause(where)+`
+			UNION ALL SELECT 1, o.event, o.role, o.epc, o.quantity, o.uom, '', '', '', '', '', '', '', '', 0, false
+			FROM epcis_event_epcs o WHERE o.event IN (SELECT event FROM l)
+			UNION ALL SELECT 2, f.event, '', f.value, NULL, '', '', '', '', '', '', '', '', '', 0, false
+			FROM epcis_event_fields f WHERE f.name = 'transformationID' AND f.event IN (SELECT event FROM l)`, append(part, args...)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
+		others := map[int64][]EPCRef{}
 		for rows.Next() {
+			var kind int
 			var h hit
+			var q *float64
+			var uom string
 			ev := &GraphEvent{}
 			var t string
 			var declared int
 			var corrected bool
-			if err := rows.Scan(&h.event, &h.role, &h.epc, &ev.EventID, &ev.Type, &t, &ev.Action, &ev.BizStep, &ev.Disposition,
-				&ev.ReadPoint, &ev.BizLocation, &declared, &corrected); err != nil {
+			if err := rows.Scan(&kind, &h.event, &h.role, &h.epc, &q, &uom, &ev.EventID, &ev.Type, &t, &ev.Action, &ev.BizStep,
+				&ev.Disposition, &ev.ReadPoint, &ev.BizLocation, &declared, &corrected); err != nil {
 				return err
+			}
+			switch kind {
+			case 1:
+				others[h.event] = append(others[h.event], EPCRef{Role: h.role, ID: h.epc, Quantity: q, UOM: uom})
+				continue
+			case 2:
+				tid[h.event] = h.epc
+				continue
 			}
 			out = append(out, h)
 			if _, ok := w.events[h.event]; ok {
@@ -425,10 +444,24 @@ func (w *walker) eventsOf(ctx context.Context, ids []string) ([]hit, error) {
 			w.events[h.event] = ev
 			w.fresh = append(w.fresh, h.event)
 		}
+		for _, id := range w.fresh {
+			if ev := w.events[id]; ev != nil && ev.epcs == nil {
+				ev.epcs = others[id]
+			}
+		}
 		return rows.Err()
 	})
+	if err != nil {
+		return nil, err
+	}
+	for id := range tid {
+		if ev := w.events[id]; ev == nil || !slices.Contains(w.fresh, id) {
+			delete(tid, id)
+		}
+	}
+	w.fresh = w.fresh[:0]
 	sort.Slice(out, func(i, j int) bool { return out[i].event < out[j].event })
-	return out, err
+	return out, w.s.joinTransformations(ctx, w.events, tid)
 }
 
 func inChunks[T any](vals []T, fn func(part []any) error) error {
@@ -445,80 +478,12 @@ func inChunks[T any](vals []T, fn func(part []any) error) error {
 	return nil
 }
 
-// load reads the identifiers of the linking events found since the last
-// call, and joins transformations split over several events.
-func (w *walker) load(ctx context.Context) error {
-	var linking []int64
-	for _, id := range w.fresh {
-		if ev := w.events[id]; ev != nil && linkKind(ev) != "" {
-			linking = append(linking, id)
-		}
-	}
-	w.fresh = w.fresh[:0]
-	if len(linking) == 0 {
-		return nil
-	}
-	if err := w.s.loadEPCs(ctx, w.events, linking); err != nil {
-		return err
-	}
-	return w.s.joinTransformations(ctx, w.events, linking)
-}
-
-// loadEPCs reads every identifier of the given events.
-func (s *Service) loadEPCs(ctx context.Context, evs map[int64]*GraphEvent, ids []int64) error {
-	return inChunks(ids, func(part []any) error {
-		rows, err := s.db.QueryContext(ctx, "SELECT event, role, epc, quantity, uom FROM epcis_event_epcs WHERE event IN ("+
-			placeholders(len(part))+")", part...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var e EPCRef
-			var q *float64
-			if err := rows.Scan(&id, &e.Role, &e.ID, &q, &e.UOM); err != nil {
-				return err
-			}
-			e.Quantity = q
-			if ev := evs[id]; ev != nil {
-				ev.epcs = append(ev.epcs, e)
-			}
-		}
-		return rows.Err()
-	})
-}
-
 // joinTransformations gives every transformation event that carries a
 // transformationID the inputs and outputs of the others with the same one:
 // a transformation may be recorded as several events.
-func (s *Service) joinTransformations(ctx context.Context, evs map[int64]*GraphEvent, ids []int64) error {
-	var trans []int64
-	for _, id := range ids {
-		if evs[id].Type == "TransformationEvent" {
-			trans = append(trans, id)
-		}
-	}
-	tid := map[int64]string{}
-	err := inChunks(trans, func(part []any) error {
-		rows, err := s.db.QueryContext(ctx, "SELECT event, value FROM epcis_event_fields WHERE name = 'transformationID' AND event IN ("+
-			placeholders(len(part))+")", part...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var id int64
-			var v string
-			if err := rows.Scan(&id, &v); err != nil {
-				return err
-			}
-			tid[id] = v
-		}
-		return rows.Err()
-	})
-	if err != nil || len(tid) == 0 {
-		return err
+func (s *Service) joinTransformations(ctx context.Context, evs map[int64]*GraphEvent, tid map[int64]string) error {
+	if len(tid) == 0 {
+		return nil
 	}
 	var values []string
 	for _, v := range tid {
@@ -526,7 +491,7 @@ func (s *Service) joinTransformations(ctx context.Context, evs map[int64]*GraphE
 	}
 	// The identifiers of every event sharing one of these IDs.
 	shared := map[string][]EPCRef{}
-	err = inChunks(values, func(part []any) error {
+	err := inChunks(values, func(part []any) error {
 		rows, err := s.db.QueryContext(ctx, `SELECT f.value, e.role, e.epc, e.quantity, e.uom, v.error_declared
 			FROM epcis_event_fields f JOIN epcis_event_epcs e ON e.event = f.event JOIN epcis_events v ON v.id = f.event
 			WHERE f.name = 'transformationID' AND f.value IN (`+placeholders(len(part))+")", part...)
