@@ -30,13 +30,17 @@ import (
 )
 
 func init() {
-	register("bench", "measure the whole system over loopback (bench dossiers, bench stats)", func(ctx context.Context, e *env, args []string) error {
+	register("bench", "measure the whole system over loopback (bench dossiers, bench stats, bench trace)", func(ctx context.Context, e *env, args []string) error {
 		if len(args) > 0 && args[0] == "stats" {
 			return benchStatsCmd(ctx, e, args[1:])
 		}
+		if len(args) > 0 && args[0] == "trace" {
+			return benchTraceCommand(ctx, e, args[1:])
+		}
 		if len(args) == 0 || args[0] != "dossiers" {
 			return errors.New("usage: egov bench dossiers [--clients N] [--duration D] [--cpuprofile FILE] [--db postgres://...]\n" +
-				"       egov bench stats [--values N] [--import N] [--clients N] [--runs N] [--db postgres://...]")
+				"       egov bench stats [--values N] [--import N] [--clients N] [--runs N] [--db postgres://...]\n" +
+				"       egov bench trace [--events N] [--clients N] [--duration D] [--db postgres://...]")
 		}
 		fs, df := newFlagSet(e, "bench dossiers")
 		clients := fs.Int("clients", 64, "concurrent clients")

@@ -115,6 +115,8 @@ var routes = []route{
 	{method: "POST", pattern: "/api/v1/trace/lots", query: []string{"org"}, auth: true, private: true, handle: (*handler).createLot},
 	{method: "GET", pattern: "/api/v1/trace/certifications", query: []string{"org", "valid_on"}, auth: true, private: true, handle: (*handler).listCertifications},
 	{method: "POST", pattern: "/api/v1/trace/certifications", query: []string{"org"}, auth: true, private: true, handle: (*handler).createCertification},
+	{method: "GET", pattern: "/api/v1/trace/graph", query: []string{"id", "direction", "depth", "max_nodes"}, auth: true, private: true, handle: (*handler).traceGraph},
+	{method: "GET", pattern: "/api/v1/trace/recall", query: []string{"id"}, auth: true, private: true, handle: (*handler).traceRecall},
 
 	{method: "GET", pattern: "/api/openapi.json", handle: (*handler).openAPI},
 }

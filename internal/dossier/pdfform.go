@@ -30,6 +30,15 @@ var (
 	fontBold []byte
 )
 
+// AddFonts registers the embedded Unicode font (regular and bold) with a
+// PDF and returns its family name: every printable document of egov
+// (forms, receipts, QR label sheets) prints Vietnamese with it.
+func AddFonts(pdf *fpdf.Fpdf) string {
+	pdf.AddUTF8FontFromBytes(pgFont, "", fontRegular)
+	pdf.AddUTF8FontFromBytes(pgFont, "B", fontBold)
+	return pgFont
+}
+
 // Page geometry of the forms, in millimetres: A5 portrait (Circular
 // 01/2018/TT-VPCP prints forms 01–05 on A5).
 const (
@@ -81,8 +90,7 @@ func writeForm(w io.Writer, info docInfo, draw func(p *printer)) error {
 
 func renderForm(info docInfo, size float64, numbered bool, draw func(p *printer)) (*fpdf.Fpdf, error) {
 	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: fpdf.SizeType{Wd: pgPageW, Ht: pgPageH}})
-	pdf.AddUTF8FontFromBytes(pgFont, "", fontRegular)
-	pdf.AddUTF8FontFromBytes(pgFont, "B", fontBold)
+	AddFonts(pdf)
 	pdf.SetMargins(pgLeft, pgTop, pgRight)
 	pdf.SetAutoPageBreak(false, pgBottom) // the printer breaks pages itself, between lines
 	pdf.SetCellMargin(0)

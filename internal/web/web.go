@@ -127,6 +127,13 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /trace/locations/new", h.masterPost(locationForm))
 	route("GET /trace/products/new", h.masterGet(productForm))
 	route("POST /trace/products/new", h.masterPost(productForm))
+	// Traceability: the GS1 Digital Link resolver and the public
+	// provenance page, the operators' trace graph and QR labels.
+	h.registerResolver(route)
+	route("GET /trace/graph", h.traceGraph)
+	route("GET /labels/qr.png", h.labelPNG)
+	route("GET /labels/qr.svg", h.labelSVG)
+	route("GET /labels/sheet.pdf", h.labelSheet)
 
 	route("GET /admin", h.adminIndex)
 	route("GET /admin/users", h.adminUsers)
