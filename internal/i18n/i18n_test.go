@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -13,6 +14,38 @@ import (
 
 	"egov"
 )
+
+// Each key appears once in a catalogue: with two, json.Unmarshal keeps the
+// last silently, and one of the pages that use the key shows the other's
+// text.
+func TestCataloguesHaveNoDuplicateKeys(t *testing.T) {
+	for _, lang := range Languages {
+		b, err := files.ReadFile(lang + ".json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		if _, err := dec.Token(); err != nil { // {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for dec.More() {
+			k, err := dec.Token()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			if key := k.(string); seen[key] {
+				t.Errorf("%s.json: %q twice", lang, key)
+			} else {
+				seen[key] = true
+			}
+		}
+	}
+}
 
 // Both catalogues have the same keys, the same format verbs in each message,
 // and Vietnamese text in NFC.
