@@ -11,6 +11,7 @@ import (
 	"egov"
 	"egov/internal/i18n"
 	"egov/internal/reporting"
+	"egov/internal/vntext"
 	"egov/internal/workcal"
 )
 
@@ -545,7 +546,8 @@ func (h *handler) analyticsCSV(w http.ResponseWriter, r *http.Request) error {
 	cw := csv.NewWriter(&buf)
 	cw.Write([]string{"dx", "dx_name", "pe", "ou", "ou_name", "value"})
 	for _, row := range res.Rows {
-		cw.Write([]string{row.DX, res.Names[row.DX], row.PE, row.OU, res.Names[row.OU], reporting.FormatValue(row.Value)})
+		cw.Write([]string{vntext.CellSafe(row.DX), vntext.CellSafe(res.Names[row.DX]), row.PE, vntext.CellSafe(row.OU),
+			vntext.CellSafe(res.Names[row.OU]), reporting.FormatValue(row.Value)})
 	}
 	cw.Flush()
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

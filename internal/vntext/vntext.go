@@ -1,5 +1,6 @@
 // Package vntext handles Vietnamese text: NFC normalisation, folding for
-// search without accents, and Vietnamese collation for sorting.
+// search without accents, Vietnamese collation for sorting, and text made
+// safe for a spreadsheet's cell.
 package vntext
 
 import (
@@ -79,4 +80,15 @@ func Compare(a, b string) int {
 	c := collatorPool.Get().(*collate.Collator)
 	defer collatorPool.Put(c)
 	return c.CompareString(a, b)
+}
+
+// CellSafe keeps a spreadsheet from reading text exported in a CSV cell as
+// a formula: text that starts with = + - @ or a tab or carriage return
+// gets a leading apostrophe. Numbers are written as numbers, not through
+// it (a negative number starts with -).
+func CellSafe(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }

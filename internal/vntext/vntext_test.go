@@ -43,3 +43,12 @@ func TestUnaccent(t *testing.T) {
 		}
 	}
 }
+
+func TestCellSafe(t *testing.T) {
+	for in, want := range map[string]string{"=HYPERLINK(\"x\")": "'=HYPERLINK(\"x\")", "+1": "'+1", "-2": "'-2", "@SUM(A1)": "'@SUM(A1)",
+		"\tx": "'\tx", "Xã An Thạnh": "Xã An Thạnh", "": ""} {
+		if got := CellSafe(in); got != want {
+			t.Errorf("CellSafe(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"egov/internal/reporting"
+	"egov/internal/vntext"
 )
 
 // exportPivot answers the pivot page's query for a download, or shows why
@@ -159,7 +160,7 @@ func writePivotCSV(out *bytes.Buffer, lang string, pv *pivot) {
 		for i, v := range line {
 			switch v := v.(type) {
 			case string:
-				rec[i] = csvSafe(v)
+				rec[i] = vntext.CellSafe(v)
 			case float64:
 				rec[i] = reporting.FormatValue(v)
 			}

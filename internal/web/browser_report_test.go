@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ import (
 // approves again, and the city accepts it. Each step's screenshot is kept
 // in EGOV_ARTIFACTS.
 func TestBrowserReportWorkflow(t *testing.T) {
-	ctx, shot := chromium(t, 150*time.Second, "report-")
+	ctx, shot := chromium(t, 240*time.Second, "report-")
 	s := newDemoSite(t)
 	s.app.Reporting.Now = func() time.Time { return time.Unix(0, s.clock.Load()) }
 	step, eval := steps(t, ctx)
@@ -141,5 +142,28 @@ func TestBrowserReportWorkflow(t *testing.T) {
 	// Accepted: read only, the values as entered.
 	if v := eval(`String(document.querySelector("input.value") === null && document.getElementById("r-CX-CQS-02").innerText.includes("6"))`); v != "true" {
 		t.Errorf("the accepted report is not read-only with its values")
+	}
+
+	// The statistician asks the pivot for the commune's month: the value
+	// just accepted is in the table and the bar chart.
+	step("the statistician opens the pivot",
+		chromedp.Navigate(s.srv.URL+"/analytics"),
+		chromedp.WaitVisible(`#a-dx`),
+	)
+	if v := eval(`String(Array.from(document.querySelectorAll("#a-dx option")).filter(o => (o.selected = o.value === "CX.CQS.02")).length)`); v != "1" {
+		t.Fatalf("the indicator CX.CQS.02 is not offered: %q", v)
+	}
+	step("and asks for a chart of the month",
+		chromedp.SetValue(`#a-pe`, "202602"),
+		chromedp.SetValue(`#a-ou`, "31615"),
+		chromedp.Click(`form[action="/analytics"] button[type="submit"]`),
+		chromedp.WaitVisible(`figure.chart svg.chart`),
+		shot("13-pivot-chart"),
+	)
+	if v := eval(`Array.from(document.querySelectorAll("table.pivot td")).map(td => td.innerText.trim()).join("|")`); !strings.Contains("|"+v+"|", "|6|") {
+		t.Errorf("the pivot does not show the accepted value 6: %q", v)
+	}
+	if v := eval(`String(document.querySelectorAll("svg.chart rect").length > 0 && document.querySelector("svg.chart title") !== null)`); v != "true" {
+		t.Errorf("the chart has no bars or no title")
 	}
 }

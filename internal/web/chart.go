@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // chart is what the SVG charts draw: categories along the horizontal axis,
@@ -78,6 +79,11 @@ func (c *chart) svg(line bool) template.HTML {
 	}
 	plotW := slot * float64(nc)
 	width := chartLeft + plotW + chartRight
+	// The legend's names must fit too: about 7 units a character at its
+	// font size.
+	for _, name := range c.Series {
+		width = math.Max(width, chartLeft+18+7*float64(utf8.RuneCountInString(name))+8)
+	}
 	legendH := chartLegendRow * float64(ns)
 	height := chartTop + chartPlotH + chartLabelH + legendH + 8
 	lo, hi, step := c.scale()

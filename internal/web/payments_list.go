@@ -11,6 +11,7 @@ import (
 	"egov"
 	"egov/internal/dossier"
 	"egov/internal/identity"
+	"egov/internal/vntext"
 	"egov/internal/workcal"
 )
 
@@ -224,9 +225,9 @@ func (h *handler) paymentsExport(w http.ResponseWriter, r *http.Request) {
 	for _, py := range ps {
 		// Every text cell is made safe: the payer's name and the provider's
 		// transaction number come from outside.
-		cw.Write([]string{csvSafe(py.Ref), csvSafe(py.DossierCode), csvSafe(py.ProcedureCode), csvSafe(py.ApplicantName),
-			strconv.FormatInt(py.Amount, 10), tr(lang, "payment.status."+string(py.Status)), csvSafe(py.Provider),
-			csvSafe(py.ProviderTxn), at(py, false), at(py, true)})
+		cw.Write([]string{vntext.CellSafe(py.Ref), vntext.CellSafe(py.DossierCode), vntext.CellSafe(py.ProcedureCode), vntext.CellSafe(py.ApplicantName),
+			strconv.FormatInt(py.Amount, 10), tr(lang, "payment.status."+string(py.Status)), vntext.CellSafe(py.Provider),
+			vntext.CellSafe(py.ProviderTxn), at(py, false), at(py, true)})
 	}
 	cw.Flush()
 	name := "doi-soat-" + pq.Unit + "-" + pq.From.String() + "-" + pq.To.String() + ".csv"
@@ -235,14 +236,6 @@ func (h *handler) paymentsExport(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "private, no-store")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Write(buf.Bytes())
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
 
 // paymentReceipt serves the receipt of a paid fee to its payer and to the
