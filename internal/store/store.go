@@ -115,7 +115,12 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 // SQLite settings. WAL lets readers run beside the writer; synchronous=FULL
 // fsyncs the WAL on every commit, so a commit that returned survives a crash
 // of the process or the machine (NORMAL would survive only a process crash).
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
+// temp_store=MEMORY keeps the sub-journal of the writer's savepoints (one
+// per member of a group commit: the pages a member changed, for rolling
+// back that member alone) in memory instead of a temporary file it wrote
+// and read back; it plays no part in recovery after a crash, which is the
+// WAL's.
+const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)"
 
 func openSQLite(ctx context.Context, path string) (*DB, error) {
 	if path == "" || strings.HasPrefix(path, ":memory:") || strings.Contains(path, "mode=memory") {
