@@ -94,14 +94,15 @@ func (h *handler) provenance(w http.ResponseWriter, r *http.Request, id string) 
 }
 
 // stepName names a business step: a CBV step by its translation, the
-// province's own steps (…/bizstep/milling) by theirs, anything else by its
+// province's own steps (…/bizstep/milling) by theirs (trace.step.*, the
+// names the operators' pages use too), anything else by its
 // last word.
 func stepName(lang, uri string) string {
 	if uri == "" {
-		return tr(lang, "tracing.step.none")
+		return tr(lang, "trace.step.none")
 	}
 	word := uri[strings.LastIndexAny(uri, "/-:#")+1:]
-	if key := "tracing.step." + word; i18n.Has(lang, key) {
+	if key := "trace.step." + word; i18n.Has(lang, key) {
 		return tr(lang, key)
 	}
 	return strings.ReplaceAll(word, "_", " ")
