@@ -461,7 +461,7 @@ func (w *walker) eventsOf(ctx context.Context, ids []string) ([]hit, error) {
 	}
 	w.fresh = w.fresh[:0]
 	sort.Slice(out, func(i, j int) bool { return out[i].event < out[j].event })
-	return out, w.s.joinTransformations(ctx, w.events, tid)
+	return out, w.s.joinTransformations(ctx, w.org, w.events, tid)
 }
 
 func inChunks[T any](vals []T, fn func(part []any) error) error {
@@ -480,8 +480,9 @@ func inChunks[T any](vals []T, fn func(part []any) error) error {
 
 // joinTransformations gives every transformation event that carries a
 // transformationID the inputs and outputs of the others with the same one:
-// a transformation may be recorded as several events.
-func (s *Service) joinTransformations(ctx context.Context, evs map[int64]*GraphEvent, tid map[int64]string) error {
+// a transformation may be recorded as several events. Only the events
+// organisation org sees (0: all) take part.
+func (s *Service) joinTransformations(ctx context.Context, org int64, evs map[int64]*GraphEvent, tid map[int64]string) error {
 	if len(tid) == 0 {
 		return nil
 	}
@@ -492,9 +493,15 @@ func (s *Service) joinTransformations(ctx context.Context, evs map[int64]*GraphE
 	// The identifiers of every event sharing one of these IDs.
 	shared := map[string][]EPCRef{}
 	err := inChunks(values, func(part []any) error {
-		rows, err := s.db.QueryContext(ctx, `SELECT f.value, e.role, e.epc, e.quantity, e.uom, v.error_declared
+		q := `SELECT f.value, e.role, e.epc, e.quantity, e.uom, v.error_declared
 			FROM epcis_event_fields f JOIN epcis_event_epcs e ON e.event = f.event JOIN epcis_events v ON v.id = f.event
-			WHERE f.name = 'transformationID' AND f.value IN (`+placeholders(len(part))+")", part...)
+			WHERE f.name = 'transformationID' AND f.value IN (` + placeholders(len(part)) + ")"
+		args := part
+		if visible, vargs := limitTo(org, nil, nil); len(visible) > 0 {
+			q += " AND f.event IN (SELECT id FROM epcis_events WHERE " + visible[0] + ")"
+			args = append(args, vargs...)
+		}
+		rows, err := s.db.QueryContext(ctx, q, args...)
 		if err != nil {
 			return err
 		}

@@ -206,5 +206,41 @@ func TestTraceGraphVisibility(t *testing.T) {
 		if got := down(w.farmOp); !slices.Equal(got, []string{l1}) {
 			t.Errorf("the shrimp farm: %v", got)
 		}
+
+		// A transformation recorded in several events is joined by its
+		// transformationID, but only through the events the operator sees:
+		// the shrimp farm's event that (by mistake or malice) carries the
+		// mill's ID must not show its output to the cooperative.
+		l2 := provincialBase + "/HTX-GIAHOA/pr/LUA-ST25/lot/L2"
+		rice2 := provincialBase + "/XAY-MYXUYEN/pr/GAO-ST25/lot/G2"
+		shrimp := provincialBase + "/TOM-VINHCHAU/pr/TOM/lot/S1"
+		frozen := provincialBase + "/TOM-VINHCHAU/pr/TOM-DONG/lot/F1"
+		const tid = "urn:uuid:7e57a000-0000-4000-8000-0000000000aa"
+		w.captureAs(t, w.coopOp, map[string]map[string]any{
+			"harvest-l2": {"action": "ADD", "bizStep": "commissioning", "readPoint": field, "quantityList": qty(l2, 5000)},
+		})
+		for _, c := range []struct {
+			op          *identity.Actor
+			id, in, out string
+		}{{w.millOp, "urn:uuid:7e57a000-0000-4000-8000-0000000000b1", l2, rice2}, {w.farmOp, "urn:uuid:7e57a000-0000-4000-8000-0000000000b2", shrimp, frozen}} {
+			job, err := w.svc.Capture(w.ctx, c.op, Document([]map[string]any{ev("TransformationEvent", map[string]any{"eventID": c.id,
+				"transformationID": tid, "inputQuantityList": qty(c.in, 100), "outputQuantityList": qty(c.out, 60)})}))
+			if err != nil || !job.Success {
+				t.Fatalf("capture: %v %+v", err, job)
+			}
+		}
+		from := func(a *identity.Actor) []string {
+			g, err := w.svc.TraceGraph(w.ctx, a, epcis.GraphQuery{ID: l2, Direction: epcis.Downstream})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return nodeIDs(g)
+		}
+		if got := from(w.admin); !slices.Contains(got, frozen) {
+			t.Errorf("the administrator does not see the joined transformation: %v", got)
+		}
+		if got := from(w.coopOp); slices.Contains(got, frozen) || !slices.Contains(got, rice2) {
+			t.Errorf("the cooperative through a shared transformationID: %v", got)
+		}
 	})
 }
