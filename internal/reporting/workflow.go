@@ -165,7 +165,9 @@ func (s *Service) Reports(ctx context.Context, a *identity.Actor) ([]Report, err
 	if err != nil {
 		return nil, err
 	}
-	today := s.units.Today()
+	// One clock for which units stand and which periods are due.
+	now := s.Now()
+	today, day := units.Day(now), workcal.LocalDate(now)
 	seen := map[int64]bool{}
 	var us []*units.Unit
 	for _, perm := range []identity.Permission{identity.PermStatsEnter, identity.PermStatsApprove} {
@@ -179,8 +181,6 @@ func (s *Service) Reports(ctx context.Context, a *identity.Actor) ([]Report, err
 			}
 		}
 	}
-	now := s.Now()
-	day := workcal.LocalDate(now)
 	var out []Report
 	for _, u := range us {
 		if seen[u.ID] {
@@ -307,7 +307,7 @@ func (s *Service) Completeness(ctx context.Context, a *identity.Actor, formCode,
 		}
 	}
 	sort.Slice(expected, func(i, j int) bool { return expected[i].Code < expected[j].Code })
-	day := workcal.LocalDate(s.Now())
+	day := s.today()
 	sts, err := approvalsOf(ctx, s.db, f, p, expected)
 	if err != nil {
 		return nil, err
@@ -412,7 +412,7 @@ func (s *Service) State(ctx context.Context, a *identity.Actor, formCode, period
 	if err != nil {
 		return nil, err
 	}
-	st := &ReportState{Report: report(f, p, u, *ap, cal, workcal.LocalDate(s.Now())), Parent: g.Parent(u, p.End().Time(time.UTC))}
+	st := &ReportState{Report: report(f, p, u, *ap, cal, s.today()), Parent: g.Parent(u, p.End().Time(time.UTC))}
 	above := can(identity.PermStatsApprove, st.Parent)
 	switch ap.Status {
 	case StatusOpen, StatusReturned:
