@@ -218,20 +218,33 @@ func (c *pipeConn) flush(ctx context.Context) error {
 	return br.Close()
 }
 
-func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Result, error) {
+// sendAhead sends the queue ahead of query. When query went with it
+// (sent), its results are in br; otherwise the caller runs it by itself
+// and then calls ranAlone.
+func (c *pipeConn) sendAhead(ctx context.Context, query string, nv []driver.NamedValue) (br pgx.BatchResults, sent bool, err error) {
 	if len(c.queue) > 0 && c.Conn.Conn().IsClosed() {
 		c.discard(nil)
-		return nil, driver.ErrBadConn
+		return nil, false, driver.ErrBadConn
 	}
-	br, sent, err := c.send(ctx, query, values(nv))
+	return c.send(ctx, query, values(nv))
+}
+
+// ranAlone notes a statement pgx ran outside a pipeline: with arguments,
+// pgx prepared it (it sends a statement without arguments unprepared).
+func (c *pipeConn) ranAlone(query string, nv []driver.NamedValue, err error) {
+	if err == nil && len(nv) > 0 {
+		c.learn(query)
+	}
+}
+
+func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Result, error) {
+	br, sent, err := c.sendAhead(ctx, query, nv)
 	if err != nil {
 		return nil, err
 	}
 	if !sent {
 		res, err := c.Conn.ExecContext(ctx, query, nv)
-		if err == nil && len(nv) > 0 {
-			c.learn(query) // pgx prepared it (it sends a statement without arguments unprepared)
-		}
+		c.ranAlone(query, nv, err)
 		return res, err
 	}
 	tag, err := br.Exec()
@@ -246,19 +259,13 @@ func (c *pipeConn) ExecContext(ctx context.Context, query string, nv []driver.Na
 }
 
 func (c *pipeConn) QueryContext(ctx context.Context, query string, nv []driver.NamedValue) (driver.Rows, error) {
-	if len(c.queue) > 0 && c.Conn.Conn().IsClosed() {
-		c.discard(nil)
-		return nil, driver.ErrBadConn
-	}
-	br, sent, err := c.send(ctx, query, values(nv))
+	br, sent, err := c.sendAhead(ctx, query, nv)
 	if err != nil {
 		return nil, err
 	}
 	if !sent {
 		rows, err := c.Conn.QueryContext(ctx, query, nv)
-		if err == nil && len(nv) > 0 {
-			c.learn(query) // pgx prepared it (it sends a statement without arguments unprepared)
-		}
+		c.ranAlone(query, nv, err)
 		return rows, err
 	}
 	rows, err := br.Query()
