@@ -3,8 +3,10 @@ package reporting
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"egov/internal/i18n"
@@ -15,8 +17,17 @@ import (
 	"egov/internal/workcal"
 )
 
-// RemindJob is the kind of the daily reminders job.
-const RemindJob = "stats.remind"
+// RemindJob is the kind of the daily reminders job; RemindMailJob sends
+// one reminder by e-mail, retried with backoff while the mail server
+// refuses it.
+const (
+	RemindJob     = "stats.remind"
+	RemindMailJob = "stats.remind.mail"
+)
+
+type reminderMail struct {
+	Reminder int64 `json:"reminder"`
+}
 
 // Reminder channels: in the application (on the officer's reports list)
 // and, when the officer has an address, by e-mail.
@@ -37,7 +48,7 @@ type Reminder struct {
 	Recipient string
 	Subject   string
 	Body      string
-	Status    string // "sent" (app, or e-mail accepted), "failed"
+	Status    string // "sent" (app, or e-mail accepted), "queued" (e-mail to send), "failed"
 	CreatedAt time.Time
 }
 
@@ -112,8 +123,8 @@ func (s *Service) remindUnit(ctx context.Context, f *Form, p Period, u *units.Un
 		}
 		r := Reminder{Form: f.Code, Period: p.String(), Unit: u.Code, UserID: o.ID, Deadline: deadline, Channel: ChannelApp,
 			Recipient: o.Username, Status: "sent", CreatedAt: now}
-		if o.Email != "" && s.Send != nil {
-			r.Channel, r.Recipient = ChannelEmail, o.Email
+		if o.Email != "" && s.Send != nil && s.jobs != nil {
+			r.Channel, r.Recipient, r.Status = ChannelEmail, o.Email, "queued"
 		}
 		r.Subject = i18n.T(i18n.VI, "report.reminder.subject", f.NameVI, p.String(), u.Name)
 		r.Body = i18n.T(i18n.VI, "report.reminder.body", f.NameVI, p.String(), u.Name, deadline.Time(time.UTC).Format("02/01/2006"),
@@ -121,11 +132,18 @@ func (s *Service) remindUnit(ctx context.Context, f *Form, p Period, u *units.Un
 		var id int64
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
 			id = 0
-			return tx.QueryRowContext(ctx, `INSERT INTO stat_reminders (form_id, period, unit_id, user_id, day, deadline, channel,
+			err := tx.QueryRowContext(ctx, `INSERT INTO stat_reminders (form_id, period, unit_id, user_id, day, deadline, channel,
 				recipient, subject, body, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (form_id, period, unit_id, user_id, day) DO NOTHING RETURNING id`,
 				f.ID, p.String(), u.ID, o.ID, today.String(), deadline.String(), r.Channel, r.Recipient, r.Subject, r.Body,
 				r.Status, store.FormatTime(now)).Scan(&id)
+			if err != nil || r.Channel != ChannelEmail {
+				return err
+			}
+			// The e-mail goes out from its own job, queued in this commit:
+			// a mail server that is down delays it and retries, and the
+			// reminders of the other units are not held up.
+			return s.jobs.EnqueueWith(ctx, tx, RemindMailJob, reminderMail{Reminder: id}, jobs.Options{MaxAttempts: 5})
 		})
 		if errors.Is(err, sql.ErrNoRows) {
 			continue // reminded today already
@@ -134,17 +152,6 @@ func (s *Service) remindUnit(ctx context.Context, f *Form, p Period, u *units.Un
 			return nil, fmt.Errorf("reporting: reminder: %w", err)
 		}
 		r.ID = id
-		if r.Channel == ChannelEmail {
-			if serr := s.Send(ctx, r.Recipient, r.Subject, r.Body); serr != nil {
-				r.Status = "failed"
-				if err := s.db.InTx(ctx, func(tx *store.Tx) error {
-					_, err := tx.ExecContext(ctx, `UPDATE stat_reminders SET status = ?, last_error = ? WHERE id = ?`, r.Status, clip(serr.Error()), id)
-					return err
-				}); err != nil {
-					return nil, err
-				}
-			}
-		}
 		out = append(out, r)
 	}
 	return out, nil
@@ -224,6 +231,47 @@ func (s *Service) UseJobs(q *jobs.Queue, daysBefore int) {
 		_, err := s.Remind(ctx, daysBefore)
 		return err
 	})
+	q.Handle(RemindMailJob, s.mailReminder)
+}
+
+// mailReminder is the job that e-mails one reminder. Its status changes in
+// the commit that records the job's outcome: sent, queued for a retry, or
+// failed once the attempts are used up.
+func (s *Service) mailReminder(ctx context.Context, j *jobs.Job) error {
+	var p reminderMail
+	if err := json.Unmarshal(j.Payload, &p); err != nil {
+		return jobs.Permanent(err)
+	}
+	var to, subject, body, status string
+	err := s.db.QueryRowContext(ctx, `SELECT recipient, subject, body, status FROM stat_reminders WHERE id = ?`, p.Reminder).
+		Scan(&to, &subject, &body, &status)
+	if errors.Is(err, sql.ErrNoRows) || status != "queued" {
+		return nil // its officer was deleted, or a repeated run after it was sent
+	}
+	if err != nil {
+		return err
+	}
+	if s.Send == nil {
+		return jobs.Permanent(errors.New("reporting: no mailer"))
+	}
+	if err = s.Send(ctx, to, subject, body); err != nil {
+		// Kept as the reminder's and the job's last error: without the
+		// address in clear.
+		err = errors.New(strings.ReplaceAll(err.Error(), to, identity.MaskEmail(to)))
+	}
+	j.OnFinish(func(ctx context.Context, tx *store.Tx, state, lastError string) error {
+		status := "sent"
+		switch state {
+		case jobs.Queued:
+			status = "queued"
+		case jobs.Failed:
+			status = "failed"
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE stat_reminders SET status = ?, last_error = ? WHERE id = ?`,
+			status, lastError, p.Reminder)
+		return err
+	})
+	return err
 }
 
 // ScheduleReminders queues the reminders job for the next morning unless

@@ -90,14 +90,45 @@ func TestReminders(t *testing.T) {
 			t.Fatal(err)
 		}
 		var mailed []string
+		refuse := true
 		fx.rep.Send = func(_ context.Context, to, subject, body string) error {
 			mailed = append(mailed, to+": "+subject)
-			return errors.New("550 mailbox unavailable")
+			if refuse {
+				return errors.New("550 <" + to + ">: mailbox unavailable")
+			}
+			return nil
 		}
 		rs = remind()
-		if len(rs) != 1 || rs[0].Channel != reporting.ChannelEmail || rs[0].Status != "failed" || len(mailed) != 1 ||
+		if len(rs) != 1 || rs[0].Channel != reporting.ChannelEmail || rs[0].Status != "queued" || len(mailed) != 0 {
+			t.Fatalf("the e-mailed reminder is not queued: %+v %q", rs, mailed)
+		}
+		// Its job meets a mail server that refuses it: the reminder stays
+		// queued with the error (the address masked), and the retry sends it.
+		q := fx.app.Jobs
+		if n, err := q.RunDue(ctx); err != nil || n != 1 {
+			t.Fatalf("ran %d jobs: %v", n, err)
+		}
+		status := func() (string, string) {
+			var st, lastErr string
+			if err := db.QueryRowContext(ctx, `SELECT status, last_error FROM stat_reminders WHERE id = ?`, rs[0].ID).
+				Scan(&st, &lastErr); err != nil {
+				t.Fatal(err)
+			}
+			return st, lastErr
+		}
+		if st, lastErr := status(); st != "queued" || !strings.Contains(lastErr, "mailbox unavailable") ||
+			strings.Contains(lastErr, "hoa@anthanh") || len(mailed) != 1 ||
 			!strings.HasPrefix(mailed[0], "hoa@anthanh.example.gov.vn: Nhắc hạn nộp báo cáo") {
-			t.Fatalf("the e-mailed reminder: %+v %q", rs, mailed)
+			t.Fatalf("after a refusal: %s %q, mailed %q", st, lastErr, mailed)
+		}
+		refuse = false
+		later := time.Now().Add(24 * time.Hour)
+		q.Now = func() time.Time { return later }
+		if n, err := q.RunDue(ctx); err != nil || n != 1 {
+			t.Fatalf("ran %d retries: %v", n, err)
+		}
+		if st, lastErr := status(); st != "sent" || lastErr != "" || len(mailed) != 2 {
+			t.Fatalf("after the retry: %s %q, mailed %q", st, lastErr, mailed)
 		}
 		// After the deadline: no more reminders (the report is overdue).
 		at(deadline.AddDays(1), 8)
