@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
 
 	"egov"
+	"egov/internal/audit"
 	"egov/internal/identity"
 	"egov/internal/store"
 	"egov/internal/vntext"
@@ -80,12 +82,13 @@ func (s *Service) MemberOrg(ctx context.Context, userID int64) (int64, error) {
 }
 
 // SetMember makes a user an operator of an organisation (replacing any
-// earlier organisation); administrators only.
+// earlier organisation); administrators only. The change is audited.
 func (s *Service) SetMember(ctx context.Context, a *identity.Actor, userID, org int64) error {
 	if err := s.manageAll(ctx, a); err != nil {
 		return err
 	}
-	if _, err := s.Organisation(ctx, org); err != nil {
+	o, err := s.Organisation(ctx, org)
+	if err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
@@ -94,8 +97,66 @@ func (s *Service) SetMember(ctx context.Context, a *identity.Actor, userID, org 
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO trace_members (user_id, org_id, created_at) VALUES (?, ?, ?)`,
 			userID, org, store.FormatTime(s.Now()))
-		return err
+		if err != nil {
+			return err
+		}
+		return s.auditMember(ctx, tx, a, "trace.member.set", userID, fmt.Sprintf("thành viên của %s (%s)", o.Name, o.Code))
 	})
+}
+
+// RemoveMember ends a user's membership of its organisation;
+// administrators only. The change is audited.
+func (s *Service) RemoveMember(ctx context.Context, a *identity.Actor, userID int64) error {
+	if err := s.manageAll(ctx, a); err != nil {
+		return err
+	}
+	return s.db.InTx(ctx, func(tx *store.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM trace_members WHERE user_id = ?`, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = egov.Errorf(egov.ENOTFOUND, "error.not_found")
+			}
+			return err
+		}
+		return s.auditMember(ctx, tx, a, "trace.member.remove", userID, "thôi là thành viên tổ chức truy xuất")
+	})
+}
+
+func (s *Service) auditMember(ctx context.Context, tx *store.Tx, a *identity.Actor, action string, userID int64, summary string) error {
+	var username string
+	if err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = ?`, userID).Scan(&username); err != nil {
+		return notFound(err)
+	}
+	return audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: action,
+		ObjectType: "user", ObjectID: fmt.Sprint(userID), Summary: username + ": " + summary})
+}
+
+// Member is a user who records events for an organisation.
+type Member struct {
+	UserID   int64     `json:"user_id"`
+	Username string    `json:"username"`
+	FullName string    `json:"full_name"`
+	OrgID    int64     `json:"org_id"`
+	Since    time.Time `json:"since"`
+}
+
+// OrgMembers lists every organisation's operators, by organisation and
+// name; administrators only.
+func (s *Service) OrgMembers(ctx context.Context, a *identity.Actor) ([]Member, error) {
+	if err := s.manageAll(ctx, a); err != nil {
+		return nil, err
+	}
+	return queryAll(ctx, s.db, func(row interface{ Scan(...any) error }) (Member, error) {
+		var m Member
+		var since string
+		err := row.Scan(&m.UserID, &m.Username, &m.FullName, &m.OrgID, &since)
+		m.Since, _ = store.ParseTime(since)
+		return m, err
+	}, `SELECT u.id, u.username, u.full_name, m.org_id, m.created_at FROM trace_members m JOIN users u ON u.id = m.user_id
+		ORDER BY m.org_id, u.username`)
 }
 
 func (s *Service) manageAll(ctx context.Context, a *identity.Actor) error {

@@ -2,11 +2,13 @@ package epcis
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"slices"
 	"time"
 
 	"egov"
+	"egov/internal/audit"
 	"egov/internal/identity"
 	"egov/internal/store"
 )
@@ -86,9 +88,14 @@ func (s *Service) CreateOrganisation(ctx context.Context, a *identity.Actor, o O
 	}
 	o.CreatedAt = s.Now().UTC()
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
-		return tx.QueryRowContext(ctx, `INSERT INTO trace_organisations (code, kind, name, unit_id, address, gcp, gln, identifier, created_at)
+		err := tx.QueryRowContext(ctx, `INSERT INTO trace_organisations (code, kind, name, unit_id, address, gcp, gln, identifier, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, o.Code, o.Kind, o.Name, o.UnitID, o.Address, o.GCP, o.GLN,
 			o.Identifier, store.FormatTime(o.CreatedAt)).Scan(&o.ID)
+		if err != nil {
+			return err
+		}
+		return audit.Append(ctx, tx, &audit.Entry{ActorID: a.ID(), ActorName: a.Name(), Action: "trace.organisation.create",
+			ObjectType: "trace_organisation", ObjectID: fmt.Sprint(o.ID), Summary: fmt.Sprintf("%s (%s, %s)", o.Name, o.Code, o.Kind)})
 	})
 	if err != nil {
 		return nil, conflict(err, "code", "trace.error.org_exists")

@@ -336,7 +336,8 @@ func (s *Service) userByName(ctx context.Context, q store.Querier, username stri
 	return u, err
 }
 
-// UserByName returns a user for the command line and tests.
+// UserByName returns a user by username (the command line, tests, and an
+// administrator naming an account in a form).
 func (s *Service) UserByName(ctx context.Context, username string) (*User, error) {
 	u, err := s.userByName(ctx, s.db, username)
 	if err == nil && u == nil {

@@ -35,6 +35,8 @@ type adminData struct {
 	Messages bool
 	// Reopen: reopening closed reports for entry (stats.approve).
 	Reopen bool
+	// Trace: the organisations of the traceability chains (trace.manage).
+	Trace bool
 }
 
 // adminIndex lists the administration pages the actor may use.
@@ -54,5 +56,6 @@ func (h *handler) adminIndex(w http.ResponseWriter, r *http.Request) {
 		Calendar:   hasPermission(a, identity.PermCalendarManage),
 		Procedures: h.app.Identity.Can(r.Context(), a, identity.PermProceduresManage, 0) == nil,
 		Messages:   hasPermission(a, identity.PermAuditRead),
-		Reopen:     hasPermission(a, identity.PermStatsApprove)})
+		Reopen:     hasPermission(a, identity.PermStatsApprove),
+		Trace:      hasPermission(a, identity.PermTraceManage)})
 }

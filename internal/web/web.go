@@ -151,6 +151,10 @@ func Register(mux *http.ServeMux, a *app.App) {
 	route("POST /admin/procedures", h.adminProceduresImport)
 	route("GET /admin/reports/reopen", h.adminReopen)
 	route("POST /admin/reports/reopen", h.adminReopenSave)
+	route("GET /admin/trace", h.adminTrace)
+	route("POST /admin/trace/organisations", h.adminTraceOrg)
+	route("POST /admin/trace/members", h.adminTraceMember)
+	route("POST /admin/trace/members/{user}/remove", h.adminTraceMemberRemove)
 
 	// Reports: the spreadsheet round trip of a unit's report.
 	route("GET /reports/{form}/{period}/{unit}/template.xlsx", h.reportTemplate)
@@ -284,14 +288,15 @@ func (p *page) formPage(path string) {
 func (p *page) SignedIn() bool { return p.Actor != nil && p.Actor.User != nil }
 
 // CanAdmin reports whether the administration link applies: the actor may
-// manage users or read the audit log somewhere.
+// manage users, read the audit log, reopen reports or manage the
+// traceability organisations somewhere.
 func (p *page) CanAdmin() bool { return canAdmin(p.Actor) }
 
 func canAdmin(a *identity.Actor) bool {
 	if a == nil {
 		return false
 	}
-	for _, perm := range []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage, identity.PermStatsApprove} {
+	for _, perm := range []identity.Permission{identity.PermUsersManage, identity.PermAuditRead, identity.PermCalendarManage, identity.PermStatsApprove, identity.PermTraceManage} {
 		if ids, all := a.Scope(perm); all || len(ids) > 0 {
 			return true
 		}
