@@ -38,6 +38,10 @@ const (
 	ImplementationException  = "epcisException:ImplementationException"
 	QueryTooComplexException = "epcisException:QueryTooComplexException"
 	NoSuchNameException      = "epcisException:NoSuchNameException"
+	// SubscriptionControlsException: a subscription request without stream
+	// or schedule, or with a schedule or initialRecordTime that is not
+	// valid (EPCIS 1.2 §8.2.7; 400 in the REST binding).
+	SubscriptionControlsException = "epcisException:SubscriptionControlsException"
 )
 
 func exception(typ string, status int, format string, args ...any) *Exception {
