@@ -60,6 +60,11 @@ func serve(ctx context.Context, e *env, a *app.App, addr string, ready func(url 
 	if err := a.Reporting.ScheduleReminders(ctx); err != nil {
 		a.Log.Warn("the report reminders are not scheduled", "err", err)
 	}
+	if n, err := a.Trace.ResumeSchedules(ctx); err != nil {
+		a.Log.Warn("the scheduled EPCIS subscriptions are not resumed", "err", err)
+	} else if n > 0 {
+		a.Log.Info("scheduled EPCIS subscriptions resumed", "subscriptions", n)
+	}
 	defer func() {
 		jctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 		defer cancel()

@@ -38,6 +38,10 @@ const (
 	ImplementationException  = "epcisException:ImplementationException"
 	QueryTooComplexException = "epcisException:QueryTooComplexException"
 	NoSuchNameException      = "epcisException:NoSuchNameException"
+	// SubscriptionControlsException: a subscription request without stream
+	// or schedule, or with a schedule or initialRecordTime that is not
+	// valid (EPCIS 1.2 §8.2.7; 400 in the REST binding).
+	SubscriptionControlsException = "epcisException:SubscriptionControlsException"
 )
 
 func exception(typ string, status int, format string, args ...any) *Exception {
@@ -66,7 +70,12 @@ type Service struct {
 	// Client delivers to subscribers: by default to public addresses only
 	// (webhook.go).
 	Client *http.Client
-	jobs   *jobs.Queue
+	// ScheduleSettle is how far before the start of a scheduled run its
+	// cut-off lies: longer than a capture takes from setting its events'
+	// recordTime to committing them, so that no event is recorded before a
+	// cut-off but stored after the run read up to it (scheduled.go).
+	ScheduleSettle time.Duration
+	jobs           *jobs.Queue
 }
 
 // NewService returns the repository over db; provincialBase is the base
@@ -74,7 +83,7 @@ type Service struct {
 func NewService(db *store.DB, provincialBase string) *Service {
 	ids := Normalizer{Provincial: Provincial{Base: provincialBase}}
 	return &Service{db: db, Parser: &Parser{IDs: ids}, Hasher: &Hasher{IDs: ids}, Limits: DefaultLimits, Now: time.Now,
-		Client: publicClient()}
+		Client: publicClient(), ScheduleSettle: DefaultScheduleSettle}
 }
 
 // CaptureJob is the outcome of one capture request.

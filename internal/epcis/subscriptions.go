@@ -21,68 +21,115 @@ import (
 	"egov/internal/store"
 )
 
-// Subscription is a webhook subscription to a named query.
+// Subscription is a webhook subscription to a named query: a stream one,
+// notified of each capture's matching events, or a scheduled one, sent at
+// each time of its schedule the matching events recorded since the
+// previous run.
 type Subscription struct {
 	ID             string // the subscriptionID
 	Query          string // the query's name
 	Dest           string
 	Stream         bool
+	Schedule       *Schedule // nil for a stream subscription
 	ReportIfEmpty  bool
 	CreatedAt      time.Time
 	LastNotifiedAt time.Time // zero until the first delivery
-	token          string
+	// A scheduled subscription's first run starts at InitialRecordTime;
+	// each run ends at a cut-off, where the next one starts (MinRecordTime,
+	// the standard's minRecordTime). NextRunAt is its next time.
+	InitialRecordTime time.Time
+	MinRecordTime     time.Time
+	NextRunAt         time.Time
+	token             string
 }
 
-// NewSubscription is the body of a subscription request.
+// NewSubscription is the body of a subscription request: stream true or a
+// schedule, not both.
 type NewSubscription struct {
-	Dest           string `json:"dest"`
-	SignatureToken string `json:"signatureToken"`
-	Stream         bool   `json:"stream"`
-	ReportIfEmpty  bool   `json:"reportIfEmpty"`
+	Dest              string    `json:"dest"`
+	SignatureToken    string    `json:"signatureToken"`
+	Stream            bool      `json:"stream"`
+	Schedule          *Schedule `json:"schedule"`
+	ReportIfEmpty     bool      `json:"reportIfEmpty"`
+	InitialRecordTime string    `json:"initialRecordTime"`
 }
 
-const deliverJob = "epcis.deliver"
+const (
+	deliverJob  = "epcis.deliver"
+	scheduleJob = "epcis.schedule"
+)
 
 // UseJobs registers the delivery of subscriptions on the job queue; until
-// it is called, captures notify no one.
+// it is called, captures notify no one and schedules do not run.
 func (s *Service) UseJobs(q *jobs.Queue) {
 	s.jobs = q
 	q.Handle(deliverJob, s.deliver)
+	q.Handle(scheduleJob, s.runSchedule)
 }
 
-// Subscribe adds a webhook subscription to a named query. Only stream
-// subscriptions (every capture's matching events) are supported: a
-// scheduled one is refused.
+// Subscribe adds a webhook subscription to a named query of the actor's
+// organisation. Its deliveries see what the subscriber's queries see.
 func (s *Service) Subscribe(ctx context.Context, a *identity.Actor, query string, ns NewSubscription) (*Subscription, error) {
-	org, err := s.scope(ctx, a)
+	acc, err := s.AccessOf(ctx, a)
 	if err != nil {
 		return nil, err
+	}
+	scope := acc.Org // what its deliveries see, as scope() says
+	if acc.Admin {
+		scope = 0
 	}
 	u, err := url.Parse(ns.Dest)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		return nil, exception(ValidationException, http.StatusBadRequest, "dest must be an http(s) URL")
 	}
-	if !ns.Stream {
-		return nil, exception(ImplementationException, http.StatusNotImplemented,
-			"only stream subscriptions are supported: set stream to true")
+	var tt *Timetable
+	switch {
+	case ns.Stream && ns.Schedule != nil:
+		return nil, subscriptionError("a subscription has stream true or a schedule, not both")
+	case ns.Schedule != nil:
+		if tt, err = ParseSchedule(*ns.Schedule); err != nil {
+			return nil, err
+		}
+	case !ns.Stream:
+		return nil, subscriptionError("set stream to true, or give a schedule")
 	}
+	now := s.Now().UTC()
 	var b [16]byte
 	rand.Read(b[:])
-	sub := &Subscription{ID: hex.EncodeToString(b[:]), Query: query, Dest: ns.Dest, Stream: true,
-		ReportIfEmpty: ns.ReportIfEmpty, CreatedAt: s.Now().UTC(), token: ns.SignatureToken}
-	err = s.db.InTx(ctx, func(tx *store.Tx) error {
-		var qid int64
-		err := tx.QueryRowContext(ctx, `SELECT id FROM epcis_queries WHERE name = ?`, query).Scan(&qid)
-		if errors.Is(err, sql.ErrNoRows) {
-			return exception(NoSuchNameException, http.StatusNotFound, "no query named %s", query)
+	sub := &Subscription{ID: hex.EncodeToString(b[:]), Dest: ns.Dest, Stream: ns.Stream, Schedule: ns.Schedule,
+		ReportIfEmpty: ns.ReportIfEmpty, CreatedAt: now, token: ns.SignatureToken}
+	var schedule string
+	if tt != nil {
+		sub.InitialRecordTime = now
+		if ns.InitialRecordTime != "" {
+			t, err := ParseTime(ns.InitialRecordTime)
+			if err != nil {
+				return nil, subscriptionError("initialRecordTime: %v", err)
+			}
+			sub.InitialRecordTime = t.UTC()
 		}
+		sub.MinRecordTime, sub.NextRunAt = sub.InitialRecordTime, tt.Next(now).UTC()
+		j, _ := json.Marshal(ns.Schedule)
+		schedule = string(j)
+	} else if ns.InitialRecordTime != "" {
+		return nil, subscriptionError("initialRecordTime is for scheduled subscriptions: a stream one gets the events captured after it")
+	}
+	err = s.db.InTx(ctx, func(tx *store.Tx) error {
+		q, err := s.findQuery(ctx, tx, a, acc, query)
 		if err != nil {
 			return err
 		}
+		sub.Query = q.name
 		_, err = tx.ExecContext(ctx, `INSERT INTO epcis_subscriptions (subscription_id, query_id, dest, signature_token, stream,
-			report_if_empty, user_id, org_id, created_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?)`,
-			sub.ID, qid, sub.Dest, sub.token, boolInt(sub.ReportIfEmpty), a.ID(), nullID(org), store.FormatTime(sub.CreatedAt))
-		return err
+			report_if_empty, user_id, org_id, created_at, schedule, initial_record_time, min_record_time, next_run_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			sub.ID, q.id, sub.Dest, sub.token, boolInt(sub.Stream), boolInt(sub.ReportIfEmpty), a.ID(), nullID(scope),
+			store.FormatTime(sub.CreatedAt), schedule, formatTime(sub.InitialRecordTime), formatTime(sub.MinRecordTime),
+			formatTime(sub.NextRunAt))
+		if err != nil || tt == nil || s.jobs == nil {
+			return err
+		}
+		return s.enqueueTick(ctx, tx, sub.ID, sub.NextRunAt)
 	})
 	if err != nil {
 		return nil, err
@@ -90,33 +137,58 @@ func (s *Service) Subscribe(ctx context.Context, a *identity.Actor, query string
 	return sub, nil
 }
 
-const subscriptionColumns = `s.subscription_id, q.name, s.dest, s.signature_token, s.stream, s.report_if_empty, s.created_at, s.last_notified_at`
+// formatTime is store.FormatTime, and "" for the zero time.
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return store.FormatTime(t)
+}
+
+func parseTime(s string) time.Time {
+	t, _ := store.ParseTime(s)
+	return t
+}
+
+const subscriptionColumns = `s.subscription_id, q.name, s.dest, s.signature_token, s.stream, s.report_if_empty, s.created_at,
+	s.last_notified_at, s.schedule, s.initial_record_time, s.min_record_time, s.next_run_at`
 
 // scanSubscription reads subscriptionColumns, then any extra columns into
 // extra.
 func scanSubscription(row interface{ Scan(...any) error }, extra ...any) (*Subscription, error) {
 	var sub Subscription
 	var stream, empty int
-	var created, notified string
-	dest := append([]any{&sub.ID, &sub.Query, &sub.Dest, &sub.token, &stream, &empty, &created, &notified}, extra...)
+	var created, notified, schedule, initial, min, next string
+	dest := append([]any{&sub.ID, &sub.Query, &sub.Dest, &sub.token, &stream, &empty, &created, &notified,
+		&schedule, &initial, &min, &next}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	sub.Stream, sub.ReportIfEmpty = stream == 1, empty == 1
-	sub.CreatedAt, _ = store.ParseTime(created)
-	if notified != "" {
-		sub.LastNotifiedAt, _ = store.ParseTime(notified)
+	sub.CreatedAt, sub.LastNotifiedAt = parseTime(created), parseTime(notified)
+	sub.InitialRecordTime, sub.MinRecordTime, sub.NextRunAt = parseTime(initial), parseTime(min), parseTime(next)
+	if schedule != "" {
+		sub.Schedule = &Schedule{}
+		if err := json.Unmarshal([]byte(schedule), sub.Schedule); err != nil {
+			return nil, err
+		}
 	}
 	return &sub, nil
 }
 
-// Subscriptions lists the subscriptions to a named query.
+// Subscriptions lists the subscriptions to a named query of the actor's
+// organisation.
 func (s *Service) Subscriptions(ctx context.Context, a *identity.Actor, query string) ([]*Subscription, error) {
-	if _, err := s.Query(ctx, a, query); err != nil {
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.findQuery(ctx, s.db, a, acc, query)
+	if err != nil {
 		return nil, err
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM epcis_subscriptions s
-		JOIN epcis_queries q ON q.id = s.query_id WHERE q.name = ? ORDER BY s.id`, query)
+		JOIN epcis_queries q ON q.id = s.query_id WHERE s.query_id = ? ORDER BY s.id`, q.id)
 	if err != nil {
 		return nil, err
 	}
@@ -132,34 +204,60 @@ func (s *Service) Subscriptions(ctx context.Context, a *identity.Actor, query st
 	return out, rows.Err()
 }
 
-// GetSubscription returns one subscription to a named query.
+// GetSubscription returns one subscription to a named query of the actor's
+// organisation.
 func (s *Service) GetSubscription(ctx context.Context, a *identity.Actor, query, id string) (*Subscription, error) {
-	if _, err := s.AccessOf(ctx, a); err != nil {
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	q, err := s.findQuery(ctx, s.db, a, acc, query)
+	if err != nil {
 		return nil, err
 	}
 	sub, err := scanSubscription(s.db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+` FROM epcis_subscriptions s
-		JOIN epcis_queries q ON q.id = s.query_id WHERE q.name = ? AND s.subscription_id = ?`, query, id))
+		JOIN epcis_queries q ON q.id = s.query_id WHERE s.query_id = ? AND s.subscription_id = ?`, q.id, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, exception(NoSuchResourceException, http.StatusNotFound, "no subscription %s to %s", id, query)
 	}
 	return sub, err
 }
 
-// Unsubscribe deletes a subscription; deliveries already queued find it
-// gone and stop.
+// Unsubscribe deletes a subscription; deliveries and runs already queued
+// find it gone and stop.
 func (s *Service) Unsubscribe(ctx context.Context, a *identity.Actor, query, id string) error {
-	if _, err := s.GetSubscription(ctx, a, query, id); err != nil {
+	acc, err := s.AccessOf(ctx, a)
+	if err != nil {
 		return err
 	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM epcis_subscriptions WHERE subscription_id = ?`, id)
-		return err
+		q, err := s.findQuery(ctx, tx, a, acc, query)
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM epcis_subscriptions WHERE query_id = ? AND subscription_id = ?`, q.id, id)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			if err == nil {
+				err = exception(NoSuchResourceException, http.StatusNotFound, "no subscription %s to %s", id, query)
+			}
+			return err
+		}
+		return nil
 	})
 }
 
+// delivery is the payload of a delivery job: a stream subscription's
+// capture, or a scheduled run's events recorded in [From, To). Page, when
+// set, is where a run of more events than a document holds goes on.
 type delivery struct {
 	Subscription string `json:"subscription"`
-	Capture      int64  `json:"capture"`
+	Capture      int64  `json:"capture,omitempty"`
+	From         string `json:"from,omitempty"`
+	To           string `json:"to,omitempty"`
+	Page         string `json:"page,omitempty"`
 }
 
 // notifySubscribers enqueues, in the capture's transaction, a delivery per
@@ -186,7 +284,7 @@ func (s *Service) notifySubscribers(ctx context.Context, tx *store.Tx, captureID
 		return err
 	}
 	for _, id := range ids {
-		if err := s.jobs.Enqueue(ctx, tx, deliverJob, delivery{id, captureID}); err != nil {
+		if err := s.jobs.Enqueue(ctx, tx, deliverJob, delivery{Subscription: id, Capture: captureID}); err != nil {
 			return err
 		}
 	}
@@ -201,7 +299,11 @@ func Signature(token string, body []byte) string {
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-// deliver posts one capture's matching events to a subscriber.
+// deliver posts a stream subscription's capture, or a scheduled run, to
+// the subscriber: the events its query matches among those its
+// organisation sees, as an EPCISQueryDocument signed with the
+// subscription's token. A failure is retried with the queue's backoff;
+// an answer 404 or 410 ends the delivery.
 func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	var d delivery
 	if err := json.Unmarshal(j.Payload, &d); err != nil {
@@ -221,18 +323,30 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(err)
 	}
+	if d.Page != "" {
+		v.Set("nextPageToken", d.Page)
+	}
 	q, err := s.ParseQuery(v, nil)
 	if err != nil {
 		return jobs.Permanent(err)
 	}
-	q.where = append(q.where, "capture_id = ?")
-	q.args = append(q.args, d.Capture)
+	if d.Capture != 0 {
+		q.where = append(q.where, "capture_id = ?")
+		q.args = append(q.args, d.Capture)
+	} else {
+		q.where = append(q.where, "record_time >= ?", "record_time < ?")
+		q.args = append(q.args, d.From, d.To)
+	}
 	q.perPage = s.Limits.MaxEvents
 	page, err := s.queryEvents(ctx, org.Int64, q, v)
+	var ex *Exception
+	if errors.As(err, &ex) {
+		return jobs.Permanent(err) // maxEventCount exceeded, say: trying again finds as many
+	}
 	if err != nil {
 		return err
 	}
-	if len(page.Events) == 0 && !sub.ReportIfEmpty {
+	if len(page.Events) == 0 && (!sub.ReportIfEmpty || d.Page != "") {
 		return nil
 	}
 	doc := QueryDocument(page.Events, s.Now())
@@ -267,6 +381,12 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE epcis_subscriptions SET last_notified_at = ? WHERE subscription_id = ?`,
 			store.FormatTime(s.Now()), sub.ID)
-		return err
+		if err != nil || page.Next == "" {
+			return err
+		}
+		// More events than a document holds: the rest go in the next
+		// delivery, which retries on its own.
+		d.Page = page.Next
+		return s.jobs.Enqueue(ctx, tx, deliverJob, d)
 	})
 }

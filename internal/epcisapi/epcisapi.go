@@ -1,8 +1,9 @@
 // Package epcisapi is the EPCIS 2.0 REST interface under /epcis: capture
-// of EPCIS documents and single events, capture jobs, events by eventID and
-// the SimpleEventQuery, with the standard's discovery headers. Errors are
-// RFC 7807 problem documents whose type is the standard's exception
-// (epcisException:ValidationException…).
+// of EPCIS documents and single events, capture jobs, events by eventID,
+// the SimpleEventQuery, named queries (each organisation's own) and their
+// webhook subscriptions, stream or scheduled, with the standard's
+// discovery headers. Errors are RFC 7807 problem documents whose type is
+// the standard's exception (epcisException:ValidationException…).
 //
 // Like internal/api it is thin: the routes live in one table, a handler
 // reads the request, calls the epcis service and writes the answer.
@@ -576,24 +577,32 @@ func (h *handler) namedQueryEvents(w http.ResponseWriter, r *http.Request) error
 // subscriptionJSON is a subscription as the API shows it: never its
 // signature token.
 type subscriptionJSON struct {
-	SubscriptionID string `json:"subscriptionID"`
-	Dest           string `json:"dest"`
-	Stream         bool   `json:"stream"`
-	ReportIfEmpty  bool   `json:"reportIfEmpty"`
-	CreatedAt      string `json:"createdAt"`
-	LastNotifiedAt string `json:"lastNotifiedAt,omitempty"`
+	SubscriptionID    string          `json:"subscriptionID"`
+	QueryName         string          `json:"queryName"`
+	Dest              string          `json:"dest"`
+	Stream            bool            `json:"stream,omitempty"`
+	Schedule          *epcis.Schedule `json:"schedule,omitempty"`
+	ReportIfEmpty     bool            `json:"reportIfEmpty"`
+	InitialRecordTime string          `json:"initialRecordTime,omitempty"`
+	MinRecordTime     string          `json:"minRecordTime,omitempty"`
+	CreatedAt         string          `json:"createdAt"`
+	LastNotifiedAt    string          `json:"lastNotifiedAt,omitempty"`
 }
 
 func subscriptionOut(s *epcis.Subscription) subscriptionJSON {
-	out := subscriptionJSON{SubscriptionID: s.ID, Dest: s.Dest, Stream: s.Stream, ReportIfEmpty: s.ReportIfEmpty,
-		CreatedAt: epcis.EventTimeUTC(s.CreatedAt)}
+	out := subscriptionJSON{SubscriptionID: s.ID, QueryName: s.Query, Dest: s.Dest, Stream: s.Stream, Schedule: s.Schedule,
+		ReportIfEmpty: s.ReportIfEmpty, CreatedAt: epcis.EventTimeUTC(s.CreatedAt)}
 	if !s.LastNotifiedAt.IsZero() {
 		out.LastNotifiedAt = epcis.EventTimeUTC(s.LastNotifiedAt)
+	}
+	if s.Schedule != nil {
+		out.InitialRecordTime, out.MinRecordTime = epcis.EventTimeUTC(s.InitialRecordTime), epcis.EventTimeUTC(s.MinRecordTime)
 	}
 	return out
 }
 
-// subscribe serves POST /epcis/queries/{name}/subscriptions.
+// subscribe serves POST /epcis/queries/{name}/subscriptions: stream true,
+// or a schedule.
 func (h *handler) subscribe(w http.ResponseWriter, r *http.Request) error {
 	data, err := h.readBody(w, r)
 	if err != nil {
@@ -603,8 +612,12 @@ func (h *handler) subscribe(w http.ResponseWriter, r *http.Request) error {
 	d := json.NewDecoder(strings.NewReader(string(data)))
 	d.DisallowUnknownFields()
 	if err := d.Decode(&ns); err != nil {
+		var ex *epcis.Exception
+		if errors.As(err, &ex) {
+			return ex // a schedule that is not one
+		}
 		return &epcis.Exception{Type: epcis.ValidationException, Status: http.StatusBadRequest,
-			Detail: `the body is {"dest": "https://…", "signatureToken": "…", "stream": true}`}
+			Detail: `the body is {"dest": "https://…", "signatureToken": "…", "stream": true} or {"dest": …, "schedule": {"hour": "1", "minute": "5"}}`}
 	}
 	name := r.PathValue("name")
 	sub, err := h.app.Trace.Subscribe(r.Context(), actor(r), name, ns)

@@ -454,7 +454,7 @@ func TestSubscriptions(t *testing.T) {
 		if r := f.do("POST", "/epcis/queries", f.token, def); r.status != 201 {
 			t.Fatalf("query: %d %s", r.status, r.body)
 		}
-		problem(t, "scheduled", f.do("POST", "/epcis/queries/giao-hang/subscriptions", f.token, `{"dest": "`+hook.URL+`"}`), 501, "epcisException:ImplementationException")
+		problem(t, "neither stream nor schedule", f.do("POST", "/epcis/queries/giao-hang/subscriptions", f.token, `{"dest": "`+hook.URL+`"}`), 400, "epcisException:SubscriptionControlsException")
 		problem(t, "no query", f.do("POST", "/epcis/queries/nothing/subscriptions", f.token, `{"dest": "`+hook.URL+`", "stream": true}`), 404, "epcisException:NoSuchNameException")
 		r := f.do("POST", "/epcis/queries/giao-hang/subscriptions", f.token, `{"dest": "`+hook.URL+`", "signatureToken": "bi-mat", "stream": true}`)
 		if r.status != 201 || strings.Contains(r.body, "bi-mat") {
@@ -515,4 +515,131 @@ func TestSubscriptions(t *testing.T) {
 		}
 		problem(t, "gone", f.do("GET", loc, f.token, ""), 404, "epcisException:NoSuchResourceException")
 	})
+}
+
+// A scheduled subscription is made, shown, run on its schedule and
+// deleted; a request that is not one is refused with the standard's
+// exception.
+func TestScheduledSubscriptions(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		now := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+		f.app.Trace.Now = func() time.Time { return now }
+		f.app.Jobs.Now = f.app.Trace.Now
+		type delivery struct {
+			body, signature string
+		}
+		got := make(chan delivery, 10)
+		hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			got <- delivery{string(b), r.Header.Get("GS1-Signature")}
+		}))
+		defer hook.Close()
+		f.app.Trace.Client = hook.Client()
+		if r := f.do("POST", "/epcis/queries", f.token, `{"name": "giao-hang", "query": {"EQ_bizStep": ["shipping"]}}`); r.status != 201 {
+			t.Fatalf("query: %d %s", r.status, r.body)
+		}
+		const path = "/epcis/queries/giao-hang/subscriptions"
+		dest := `"dest": "` + hook.URL + `"`
+		for body, typ := range map[string]string{
+			`{` + dest + `}`: "SubscriptionControlsException",
+			`{` + dest + `, "stream": true, "schedule": {"hour": "1"}}`:                   "SubscriptionControlsException",
+			`{` + dest + `, "schedule": {"hour": "24"}}`:                                  "SubscriptionControlsException",
+			`{` + dest + `, "schedule": {"minute": "0/15"}}`:                              "SubscriptionControlsException",
+			`{` + dest + `, "schedule": {"hour": "1-5"}}`:                                 "SubscriptionControlsException",
+			`{` + dest + `, "schedule": {"year": "2026"}}`:                                "SubscriptionControlsException",
+			`{` + dest + `, "schedule": {"second": "[0-59]"}}`:                            "SubscriptionControlsException",
+			`{` + dest + `, "schedule": {"dayOfMonth": "31", "month": "2"}}`:              "SubscriptionControlsException",
+			`{` + dest + `, "schedule": "daily"}`:                                         "SubscriptionControlsException",
+			`{` + dest + `, "schedule": {"hour": "1"}, "initialRecordTime": "yesterday"}`: "SubscriptionControlsException",
+			`{` + dest + `, "stream": true, "initialRecordTime": "2026-03-01T00:00:00Z"}`: "SubscriptionControlsException",
+			`{"dest": "ftp://example.com/", "schedule": {"hour": "1"}}`:                   "ValidationException",
+			`{` + dest + `, "schedule": {"hour": "1"}, "every": "day"}`:                   "ValidationException",
+		} {
+			problem(t, body, f.do("POST", path, f.token, body), 400, "epcisException:"+typ)
+		}
+		if len(f.listSubscriptions(t, path)) != 0 {
+			t.Fatal("a refused request made a subscription")
+		}
+
+		// Every day at 08:00 in Vietnam (01:00 UTC), from 1 March.
+		r := f.do("POST", path, f.token, `{`+dest+`, "signatureToken": "bi-mat", "schedule": {"hour": 8, "minute": "0"},
+			"reportIfEmpty": true, "initialRecordTime": "2026-03-01T07:00:00+07:00"}`)
+		if r.status != 201 || strings.Contains(r.body, "bi-mat") {
+			t.Fatalf("subscribe: %d %s", r.status, r.body)
+		}
+		loc := r.header.Get("Location")
+		m := r.json(t)
+		id, _ := m["subscriptionID"].(string)
+		if loc != path+"/"+id || m["queryName"] != "giao-hang" || m["dest"] != hook.URL || m["reportIfEmpty"] != true || m["stream"] != nil ||
+			m["initialRecordTime"] != "2026-03-01T00:00:00.000Z" || m["minRecordTime"] != "2026-03-01T00:00:00.000Z" || m["createdAt"] != "2026-03-02T00:00:00.000Z" {
+			t.Errorf("subscription: %s %s", loc, r.body)
+		}
+		if sc, _ := m["schedule"].(map[string]any); len(sc) != 2 || sc["hour"] != "8" || sc["minute"] != "0" {
+			t.Errorf("schedule: %v", m["schedule"])
+		}
+		if g := f.do("GET", loc, f.token, ""); g.status != 200 || g.body != r.body {
+			t.Errorf("get: %d %s", g.status, g.body)
+		}
+		if subs := f.listSubscriptions(t, path); len(subs) != 1 || subs[0]["subscriptionID"] != id || subs[0]["schedule"] == nil {
+			t.Errorf("list: %v", subs)
+		}
+
+		// 9.6.1 has one shipping event of two, recorded before the run.
+		now = now.Add(10 * time.Minute)
+		if r := f.do("POST", "/epcis/capture", f.token, example(t, "Example_9.6.1-ObjectEvent.jsonld")); r.status != 202 {
+			t.Fatalf("capture: %d %s", r.status, r.body)
+		}
+		now = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+		if _, err := f.app.Jobs.RunDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case d := <-got:
+			if d.signature != epcis.Signature("bi-mat", []byte(d.body)) {
+				t.Errorf("signature %q does not sign the body", d.signature)
+			}
+			var doc map[string]any
+			json.Unmarshal([]byte(d.body), &doc)
+			qr := doc["epcisBody"].(map[string]any)["queryResults"].(map[string]any)
+			events := qr["resultsBody"].(map[string]any)["eventList"].([]any)
+			if len(events) != 1 || events[0].(map[string]any)["bizStep"] != "shipping" || qr["queryName"] != "giao-hang" || qr["subscriptionID"] != id {
+				t.Errorf("delivery: %s", d.body)
+			}
+		default:
+			t.Fatal("nothing delivered at 08:00")
+		}
+		if len(got) != 0 {
+			t.Errorf("more than one delivery")
+		}
+		if m := f.do("GET", loc, f.token, "").json(t); m["lastNotifiedAt"] != "2026-03-02T01:00:00.000Z" || m["minRecordTime"] != "2026-03-02T00:59:00.000Z" {
+			t.Errorf("after the run: %v", m)
+		}
+
+		if r := f.do("DELETE", loc, f.token, ""); r.status != 204 {
+			t.Fatalf("unsubscribe: %d %s", r.status, r.body)
+		}
+		problem(t, "deleted", f.do("GET", loc, f.token, ""), 404, "epcisException:NoSuchResourceException")
+		problem(t, "deleted again", f.do("DELETE", loc, f.token, ""), 404, "epcisException:NoSuchResourceException")
+		if len(f.listSubscriptions(t, path)) != 0 {
+			t.Error("listed after deletion")
+		}
+		now = now.Add(24 * time.Hour)
+		if _, err := f.app.Jobs.RunDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 0 {
+			t.Errorf("delivered after unsubscribing: %s", (<-got).body)
+		}
+	})
+}
+
+func (f *fixture) listSubscriptions(t *testing.T, path string) []map[string]any {
+	t.Helper()
+	r := f.do("GET", path, f.token, "")
+	var out []map[string]any
+	if err := json.Unmarshal([]byte(r.body), &out); r.status != 200 || err != nil {
+		t.Fatalf("list: %d %s", r.status, r.body)
+	}
+	return out
 }

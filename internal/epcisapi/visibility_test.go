@@ -24,30 +24,7 @@ func TestOperatorsSeeTheirOrganisationOnly(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		ctx := context.Background()
-		if err := demo.LoadUnits(ctx, f.app.Units); err != nil {
-			t.Fatal(err)
-		}
-		g, _ := f.app.Units.Graph(ctx)
-		unit := g.Latest("31726").ID
-		operator := func(name, code string) string {
-			o, err := f.app.Trace.CreateOrganisation(ctx, identity.SystemActor, epcis.Organisation{Code: code, Kind: epcis.OrgProducer, Name: code, UnitID: unit})
-			if err != nil {
-				t.Fatal(err)
-			}
-			u, err := f.app.Identity.CreateOfficer(ctx, identity.SystemActor, identity.NewUser{Username: name, FullName: "Người " + name, Password: "mat-khau-dai"},
-				identity.RoleTraceOperator, unit)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := f.app.Trace.SetMember(ctx, identity.SystemActor, u.ID, o.ID); err != nil {
-				t.Fatal(err)
-			}
-			tok, err := f.app.Identity.NewSession(ctx, u.ID, identity.APIToken)
-			if err != nil {
-				t.Fatal(err)
-			}
-			return tok
-		}
+		operator := f.operators(t)
 		a, b := operator("nong.dan.a", "NONG-A"), operator("nong.dan.b", "NONG-B")
 
 		got := make(chan string, 10)
@@ -118,6 +95,98 @@ func TestOperatorsSeeTheirOrganisationOnly(t *testing.T) {
 			}
 		default:
 			t.Error("A's own capture was not delivered")
+		}
+	})
+}
+
+// operators loads the units and returns a function that makes an
+// organisation and a trace operator of it, and returns the operator's
+// token.
+func (f *fixture) operators(t *testing.T) func(name, code string) string {
+	ctx := context.Background()
+	if err := demo.LoadUnits(ctx, f.app.Units); err != nil {
+		t.Fatal(err)
+	}
+	g, _ := f.app.Units.Graph(ctx)
+	unit := g.Latest("31726").ID
+	return func(name, code string) string {
+		o, err := f.app.Trace.CreateOrganisation(ctx, identity.SystemActor, epcis.Organisation{Code: code, Kind: epcis.OrgProducer, Name: code, UnitID: unit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		u, err := f.app.Identity.CreateOfficer(ctx, identity.SystemActor, identity.NewUser{Username: name, FullName: "Người " + name, Password: "mat-khau-dai"},
+			identity.RoleTraceOperator, unit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.app.Trace.SetMember(ctx, identity.SystemActor, u.ID, o.ID); err != nil {
+			t.Fatal(err)
+		}
+		tok, err := f.app.Identity.NewSession(ctx, u.ID, identity.APIToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+}
+
+// Named queries are each organisation's own: B neither sees, runs,
+// subscribes to nor deletes A's, and both may use one name.
+func TestNamedQueriesPerOrganisation(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		operator := f.operators(t)
+		a, b := operator("nong.dan.a", "NONG-A"), operator("nong.dan.b", "NONG-B")
+		for tok, def := range map[string]string{
+			a: `{"name": "giao-hang", "query": {"EQ_bizStep": ["shipping"]}}`,
+			b: `{"name": "giao-hang", "query": {"EQ_bizStep": ["receiving"]}}`,
+		} {
+			if r := f.do("POST", "/epcis/queries", tok, def); r.status != 201 {
+				t.Fatalf("create: %d %s", r.status, r.body)
+			}
+		}
+		if r := f.do("POST", "/epcis/queries", a, `{"name": "rieng-a", "query": {}}`); r.status != 201 {
+			t.Fatalf("create: %d %s", r.status, r.body)
+		}
+		problem(t, "a name taken in A", f.do("POST", "/epcis/queries", a, `{"name": "rieng-a", "query": {}}`), 409, "epcisException:ValidationException")
+		if r := f.do("GET", "/epcis/queries", b, ""); r.status != 200 || r.body != `[{"name":"giao-hang","query":{"EQ_bizStep":["receiving"]}}]`+"\n" {
+			t.Errorf("B lists: %d %s", r.status, r.body)
+		}
+		if r := f.do("GET", "/epcis/queries/giao-hang", a, ""); r.status != 200 || !strings.Contains(r.body, "shipping") {
+			t.Errorf("A's giao-hang: %d %s", r.status, r.body)
+		}
+		problem(t, "B reads A's query", f.do("GET", "/epcis/queries/rieng-a", b, ""), 404, "epcisException:NoSuchNameException")
+		problem(t, "B runs A's query", f.do("GET", "/epcis/queries/rieng-a/events", b, ""), 404, "epcisException:NoSuchNameException")
+		problem(t, "B subscribes to A's query", f.do("POST", "/epcis/queries/rieng-a/subscriptions", b,
+			`{"dest": "https://b.example/hook", "schedule": {"hour": "1"}}`), 404, "epcisException:NoSuchNameException")
+		problem(t, "B lists the subscriptions to A's query", f.do("GET", "/epcis/queries/rieng-a/subscriptions", b, ""), 404, "epcisException:NoSuchNameException")
+		problem(t, "B deletes A's query", f.do("DELETE", "/epcis/queries/rieng-a", b, ""), 404, "epcisException:NoSuchNameException")
+		if r := f.do("GET", "/epcis/queries/rieng-a/events", a, ""); r.status != 200 {
+			t.Errorf("A runs its query: %d %s", r.status, r.body)
+		}
+		// A's subscription to its giao-hang is not under B's.
+		r := f.do("POST", "/epcis/queries/giao-hang/subscriptions", a, `{"dest": "https://a.example/hook", "schedule": {"hour": "1"}}`)
+		if r.status != 201 {
+			t.Fatalf("A subscribes: %d %s", r.status, r.body)
+		}
+		loc := r.header.Get("Location")
+		problem(t, "B reads A's subscription", f.do("GET", loc, b, ""), 404, "epcisException:NoSuchResourceException")
+		problem(t, "B deletes A's subscription", f.do("DELETE", loc, b, ""), 404, "epcisException:NoSuchResourceException")
+		if r := f.do("GET", "/epcis/queries/giao-hang/subscriptions", b, ""); r.status != 200 || r.body != "[]\n" {
+			t.Errorf("B lists: %d %s", r.status, r.body)
+		}
+		if r := f.do("GET", loc, a, ""); r.status != 200 {
+			t.Errorf("A reads its subscription: %d %s", r.status, r.body)
+		}
+		// B deletes its giao-hang; A's remains.
+		if r := f.do("DELETE", "/epcis/queries/giao-hang", b, ""); r.status != 204 {
+			t.Fatalf("B deletes: %d %s", r.status, r.body)
+		}
+		if r := f.do("GET", "/epcis/queries/giao-hang", a, ""); r.status != 200 {
+			t.Errorf("A's giao-hang after B deleted its own: %d %s", r.status, r.body)
+		}
+		if r := f.do("GET", loc, a, ""); r.status != 200 {
+			t.Errorf("A's subscription after B deleted its giao-hang: %d %s", r.status, r.body)
 		}
 	})
 }

@@ -435,3 +435,17 @@ func (q *Queue) Pending(ctx context.Context, kind string) (bool, error) {
 	err := q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND state IN (?, ?)`, kind, Queued, Running).Scan(&n)
 	return n > 0, err
 }
+
+// PendingPayload reports whether a job of kind with this payload (as
+// Enqueue would store it) is queued or running: a job that recurs per
+// record, such as a subscription's schedule, is resumed only when none is.
+func (q *Queue) PendingPayload(ctx context.Context, kind string, payload any) (bool, error) {
+	p, err := json.Marshal(payload)
+	if err != nil {
+		return false, fmt.Errorf("jobs: payload of %s: %w", kind, err)
+	}
+	var n int
+	err = q.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND payload = ? AND state IN (?, ?)`,
+		kind, string(p), Queued, Running).Scan(&n)
+	return n > 0, err
+}

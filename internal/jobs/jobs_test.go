@@ -107,6 +107,51 @@ func TestEnqueueIsTransactional(t *testing.T) {
 	})
 }
 
+// A job enqueued to run at a time waits for it, and is pending until it
+// has run.
+func TestRunAt(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		q, c := newQueue(db)
+		var ran []string
+		q.Handle("remind", func(ctx context.Context, j *jobs.Job) error {
+			ran = append(ran, string(j.Payload))
+			return nil
+		})
+		at := c.Now().Add(time.Hour)
+		id := enqueue(t, db, q, "remind", map[string]string{"to": "Lan"}, jobs.Options{RunAt: at})
+		enqueue(t, db, q, "remind", map[string]string{"to": "Minh"}, jobs.Options{RunAt: at.Add(time.Second)})
+		if in := get(t, q, id); in.State != jobs.Queued || !in.RunAt.Equal(at) {
+			t.Fatalf("%+v", in)
+		}
+		pending := func(to string) bool {
+			t.Helper()
+			p, err := q.PendingPayload(ctx, "remind", map[string]string{"to": to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		if !pending("Lan") || !pending("Minh") || pending("Hoa") {
+			t.Fatal("pending before the time")
+		}
+		c.Add(time.Hour - time.Second)
+		if n := runDue(t, q); n != 0 {
+			t.Fatalf("ran %d a second before the time", n)
+		}
+		c.Add(time.Second)
+		if n := runDue(t, q); n != 1 || len(ran) != 1 || ran[0] != `{"to":"Lan"}` {
+			t.Fatalf("at the time: ran %d: %q", n, ran)
+		}
+		if pending("Lan") || !pending("Minh") {
+			t.Error("pending after the run")
+		}
+		if p, err := q.PendingPayload(ctx, "other", map[string]string{"to": "Minh"}); err != nil || p {
+			t.Errorf("another kind's payload is pending: %v %v", p, err)
+		}
+	})
+}
+
 func TestRetryWithBackoffThenDone(t *testing.T) {
 	storetest.Engines(t, func(t *testing.T, db *store.DB) {
 		q, c := newQueue(db)

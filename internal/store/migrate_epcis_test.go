@@ -1,0 +1,144 @@
+package store_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"egov/internal/store"
+	"egov/internal/store/storetest"
+)
+
+// The migration that scopes named queries to organisations rebuilds the
+// queries and subscriptions tables: their rows survive it, each query
+// belongs to its creator's organisation, a subscription still points at its
+// query, and names are unique within an organisation only.
+func TestMigrationScopesNamedQueries(t *testing.T) {
+	open := map[string]func(t *testing.T) string{
+		"sqlite":   func(t *testing.T) string { return filepath.Join(t.TempDir(), "egov.db") },
+		"postgres": func(t *testing.T) string { return storetest.NewPostgresSchema(t) },
+	}
+	for _, engine := range []string{"sqlite", "postgres"} {
+		t.Run(engine, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := store.Open(ctx, open[engine](t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			ms, err := store.Migrations()
+			if err != nil {
+				t.Fatal(err)
+			}
+			version := 0
+			for _, m := range ms {
+				if m.Name == "epcis_schedules" {
+					version = m.Version
+				}
+			}
+			if version == 0 {
+				t.Fatal("no migration epcis_schedules")
+			}
+			if _, err := db.MigrateTo(ctx, version-1); err != nil {
+				t.Fatal(err)
+			}
+			now := "2026-03-02T01:00:00.000000Z"
+			var ids = map[string]int64{}
+			insert := func(key, query string, args ...any) {
+				t.Helper()
+				err := db.InTx(ctx, func(tx *store.Tx) error {
+					var id int64
+					err := tx.QueryRowContext(ctx, query+` RETURNING id`, args...).Scan(&id)
+					ids[key] = id
+					return err
+				})
+				if err != nil {
+					t.Fatalf("%s: %v", key, err)
+				}
+			}
+			insert("unit", `INSERT INTO units (code, name, type, level, valid_from, search_name) VALUES ('94', 'Sóc Trăng', 'tinh', 1, '2000-01-01', 'soc trang')`)
+			for _, u := range []string{"a", "b", "none"} {
+				insert("user-"+u, `INSERT INTO users (username, kind, full_name, password_hash, created_at, updated_at) VALUES (?, 'officer', ?, 'x', ?, ?)`,
+					"nguoi."+u, "Người "+u, now, now)
+			}
+			for _, o := range []string{"a", "b"} {
+				insert("org-"+o, `INSERT INTO trace_organisations (code, kind, name, unit_id, identifier, created_at) VALUES (?, 'producer', ?, ?, ?, ?)`,
+					"ORG-"+o, "Tổ chức "+o, ids["unit"], "https://truyxuat.example.gov.vn/id/ORG-"+o, now)
+				err := db.InTx(ctx, func(tx *store.Tx) error {
+					_, err := tx.ExecContext(ctx, `INSERT INTO trace_members (user_id, org_id, created_at) VALUES (?, ?, ?)`, ids["user-"+o], ids["org-"+o], now)
+					return err
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			insert("q-a", `INSERT INTO epcis_queries (name, query, user_id, created_at) VALUES ('giao-hang', '{}', ?, ?)`, ids["user-a"], now)
+			insert("q-b", `INSERT INTO epcis_queries (name, query, user_id, created_at) VALUES ('thu-hoach', '{"EQ_bizStep": ["harvesting"]}', ?, ?)`, ids["user-b"], now)
+			insert("q-none", `INSERT INTO epcis_queries (name, query, user_id, created_at) VALUES ('tat-ca', '{}', ?, ?)`, ids["user-none"], now)
+			insert("s-b", `INSERT INTO epcis_subscriptions (subscription_id, query_id, dest, signature_token, stream, report_if_empty, user_id, org_id, created_at)
+				VALUES ('sub-b', ?, 'https://b.example/hook', 'bi-mat', 1, 0, ?, ?, ?)`, ids["q-b"], ids["user-b"], ids["org-b"], now)
+
+			if _, err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			rows, err := db.QueryContext(ctx, `SELECT name, COALESCE(org_id, 0), query FROM epcis_queries ORDER BY id`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for rows.Next() {
+				var name, query string
+				var org int64
+				rows.Scan(&name, &org, &query)
+				owner := "none"
+				for _, o := range []string{"a", "b"} {
+					if org == ids["org-"+o] {
+						owner = o
+					}
+				}
+				got = append(got, name+"@"+owner+" "+query)
+			}
+			rows.Close()
+			want := []string{"giao-hang@a {}", `thu-hoach@b {"EQ_bizStep": ["harvesting"]}`, "tat-ca@none {}"}
+			if len(got) != len(want) || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+				t.Errorf("queries after the migration: %q, want %q", got, want)
+			}
+			var name, token, schedule, next string
+			var stream int
+			err = db.QueryRowContext(ctx, `SELECT q.name, s.signature_token, s.stream, s.schedule, s.next_run_at FROM epcis_subscriptions s
+				JOIN epcis_queries q ON q.id = s.query_id WHERE s.subscription_id = 'sub-b'`).Scan(&name, &token, &stream, &schedule, &next)
+			if err != nil || name != "thu-hoach" || token != "bi-mat" || stream != 1 || schedule != "" || next != "" {
+				t.Errorf("the subscription after the migration: %q %q %d %q %q %v", name, token, stream, schedule, next, err)
+			}
+
+			exec := func(query string, args ...any) error {
+				return db.InTx(ctx, func(tx *store.Tx) error {
+					_, err := tx.ExecContext(ctx, query, args...)
+					return err
+				})
+			}
+			newQuery := func(name string, org any) error {
+				return exec(`INSERT INTO epcis_queries (org_id, name, query, user_id, created_at) VALUES (?, ?, '{}', ?, ?)`, org, name, ids["user-a"], now)
+			}
+			if err := newQuery("giao-hang", ids["org-b"]); err != nil {
+				t.Errorf("another organisation's query of the same name: %v", err)
+			}
+			if err := newQuery("giao-hang", ids["org-a"]); !store.IsUniqueViolation(err) {
+				t.Errorf("a name taken in its organisation: %v", err)
+			}
+			if err := newQuery("tat-ca", nil); !store.IsUniqueViolation(err) {
+				t.Errorf("a name taken among the queries of no organisation: %v", err)
+			}
+			// The subscriptions' reference follows the renamed table.
+			sub := `INSERT INTO epcis_subscriptions (subscription_id, query_id, dest, stream, user_id, created_at) VALUES (?, ?, 'https://a.example/', 1, ?, ?)`
+			var qa int64
+			db.QueryRowContext(ctx, `SELECT id FROM epcis_queries WHERE name = 'giao-hang' AND org_id = ?`, ids["org-a"]).Scan(&qa)
+			if err := exec(sub, "sub-a", qa, ids["user-a"], now); err != nil {
+				t.Errorf("a subscription to a query: %v", err)
+			}
+			if err := exec(sub, "sub-x", qa+1000, ids["user-a"], now); err == nil {
+				t.Error("a subscription to no query was accepted")
+			}
+		})
+	}
+}
