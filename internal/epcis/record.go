@@ -400,14 +400,23 @@ func (b *builder) transformation(a *identity.Actor) ([]map[string]any, error) {
 	if len(inputs) == 0 {
 		return nil, egov.FieldError("input1", "trace.error.lot_choice")
 	}
+	// Everything the form says is checked before the output lot is
+	// registered: a refused form leaves no lot behind.
+	if q := b.rec.Output.Quantity; q == nil || *q <= 0 {
+		return nil, egov.FieldError("output_qty", "trace.error.quantity_positive")
+	}
+	var carton string
+	if b.kind.Shape == ShapePack && b.rec.Carton != "" {
+		var ok bool
+		if carton, ok = b.cartonID(); !ok {
+			return nil, egov.FieldError("carton", "trace.error.carton")
+		}
+	}
 	out, err := b.outputLot()
 	if err != nil {
 		return nil, err
 	}
 	usable[out.ID] = true
-	if b.rec.Output.Quantity == nil {
-		return nil, egov.FieldError("output_qty", "trace.error.quantity_positive")
-	}
 	oq, _, err := b.lotQty("output", LotQty{Lot: out.ID, Quantity: b.rec.Output.Quantity}, usable)
 	if err != nil {
 		return nil, err
@@ -417,11 +426,7 @@ func (b *builder) transformation(a *identity.Actor) ([]map[string]any, error) {
 	ev["outputQuantityList"] = []any{oq}
 	b.s.finish(ev)
 	events := []map[string]any{ev}
-	if b.kind.Shape == ShapePack && b.rec.Carton != "" {
-		carton, ok := b.cartonID()
-		if !ok {
-			return nil, egov.FieldError("carton", "trace.error.carton")
-		}
+	if carton != "" {
 		agg := b.base("AggregationEvent")
 		agg["action"] = "ADD"
 		agg["parentID"] = carton
