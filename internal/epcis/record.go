@@ -76,6 +76,13 @@ var EventKinds = []EventKind{
 	{Name: "receiving", Chains: []string{"rice", "shrimp", "fruit"}, Shape: ShapeReceive, Action: "OBSERVE", BizStep: "receiving", Disp: "in_progress", Ext: []string{"note"}},
 }
 
+// QuantityRequired reports whether the lot's quantity must be given: a
+// harvest's yield, and what a shipment or a receipt carried, are what the
+// chain's mass balance rests on.
+func (k EventKind) QuantityRequired() bool {
+	return k.Name == "harvest" || k.Shape == ShapeShip || k.Shape == ShapeReceive
+}
+
 // Kind returns the event kind with a name.
 func Kind(name string) (EventKind, bool) {
 	i := slices.IndexFunc(EventKinds, func(k EventKind) bool { return k.Name == name })
@@ -315,6 +322,9 @@ func (b *builder) objectEvent(a *identity.Actor) (map[string]any, error) {
 	qe, _, err := b.lotQty("lot", b.rec.Lot, usable)
 	if err != nil {
 		return nil, err
+	}
+	if b.rec.Lot.Quantity == nil && b.kind.QuantityRequired() {
+		return nil, egov.FieldError("lot_qty", "trace.error.quantity_positive")
 	}
 	ev := b.base("ObjectEvent")
 	ev["action"] = b.kind.Action

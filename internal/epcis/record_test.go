@@ -180,3 +180,30 @@ func TestRefusedTransformationMakesNoLot(t *testing.T) {
 		}
 	})
 }
+
+// The forms mark a harvest's, a shipment's and a receipt's quantity as
+// required, and the repository refuses them without it; other
+// observations may leave it out.
+func TestQuantityRequired(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := w.ctx
+		w.now = time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC)
+		lot, err := w.svc.CreateLot(ctx, w.coopOp, epcis.Lot{ProductID: w.paddy.ID, Lot: "GH-03"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{"harvest", "shipping"} {
+			_, err := w.svc.Record(ctx, w.coopOp, epcis.Record{Kind: kind, Time: w.now.Add(-time.Hour), Location: w.field.ID,
+				Lot: epcis.LotQty{Lot: lot.ID}, Party: w.mill.ID})
+			var e *egov.Error
+			if !errors.As(err, &e) || e.Field != "lot_qty" {
+				t.Errorf("%s without a quantity: %v", kind, err)
+			}
+		}
+		if _, err := w.svc.Record(ctx, w.coopOp, epcis.Record{Kind: "drying", Time: w.now.Add(-time.Hour), Location: w.field.ID,
+			Lot: epcis.LotQty{Lot: lot.ID}}); err != nil {
+			t.Errorf("drying without a quantity: %v", err)
+		}
+	})
+}
