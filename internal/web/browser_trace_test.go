@@ -33,7 +33,10 @@ func TestBrowserRiceTrace(t *testing.T) {
 	// the viewport back.
 	viewport := chromedp.EmulateViewport(1280, 900)
 	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Steps(fullShot(name), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error { _, err := viewport(ctx, t); return err }))
+		return chromedp.Steps(fullShot(name), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := viewport(ctx, t)
+			return err
+		}))
 	}
 	s := riceTraceSite(t)
 	_, eval := steps(t, ctx)
