@@ -76,6 +76,13 @@ var EventKinds = []EventKind{
 	{Name: "receiving", Chains: []string{"rice", "shrimp", "fruit"}, Shape: ShapeReceive, Action: "OBSERVE", BizStep: "receiving", Disp: "in_progress", Ext: []string{"note"}},
 }
 
+// QuantityRequired reports whether the lot's quantity must be given: a
+// harvest's yield, and what a shipment or a receipt carried, are what the
+// chain's mass balance rests on.
+func (k EventKind) QuantityRequired() bool {
+	return k.Name == "harvest" || k.Shape == ShapeShip || k.Shape == ShapeReceive
+}
+
 // Kind returns the event kind with a name.
 func Kind(name string) (EventKind, bool) {
 	i := slices.IndexFunc(EventKinds, func(k EventKind) bool { return k.Name == name })
@@ -316,6 +323,9 @@ func (b *builder) objectEvent(a *identity.Actor) (map[string]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if b.rec.Lot.Quantity == nil && b.kind.QuantityRequired() {
+		return nil, egov.FieldError("lot_qty", "trace.error.quantity_positive")
+	}
 	ev := b.base("ObjectEvent")
 	ev["action"] = b.kind.Action
 	ev["quantityList"] = []any{qe}
@@ -400,14 +410,23 @@ func (b *builder) transformation(a *identity.Actor) ([]map[string]any, error) {
 	if len(inputs) == 0 {
 		return nil, egov.FieldError("input1", "trace.error.lot_choice")
 	}
+	// Everything the form says is checked before the output lot is
+	// registered: a refused form leaves no lot behind.
+	if q := b.rec.Output.Quantity; q == nil || *q <= 0 {
+		return nil, egov.FieldError("output_qty", "trace.error.quantity_positive")
+	}
+	var carton string
+	if b.kind.Shape == ShapePack && b.rec.Carton != "" {
+		var ok bool
+		if carton, ok = b.cartonID(); !ok {
+			return nil, egov.FieldError("carton", "trace.error.carton")
+		}
+	}
 	out, err := b.outputLot()
 	if err != nil {
 		return nil, err
 	}
 	usable[out.ID] = true
-	if b.rec.Output.Quantity == nil {
-		return nil, egov.FieldError("output_qty", "trace.error.quantity_positive")
-	}
 	oq, _, err := b.lotQty("output", LotQty{Lot: out.ID, Quantity: b.rec.Output.Quantity}, usable)
 	if err != nil {
 		return nil, err
@@ -417,11 +436,7 @@ func (b *builder) transformation(a *identity.Actor) ([]map[string]any, error) {
 	ev["outputQuantityList"] = []any{oq}
 	b.s.finish(ev)
 	events := []map[string]any{ev}
-	if b.kind.Shape == ShapePack && b.rec.Carton != "" {
-		carton, ok := b.cartonID()
-		if !ok {
-			return nil, egov.FieldError("carton", "trace.error.carton")
-		}
+	if carton != "" {
 		agg := b.base("AggregationEvent")
 		agg["action"] = "ADD"
 		agg["parentID"] = carton

@@ -2,6 +2,7 @@ package epcis_test
 
 import (
 	"encoding/json"
+	"errors"
 	"net/url"
 	"slices"
 	"testing"
@@ -135,6 +136,74 @@ func TestRecordRiceChain(t *testing.T) {
 		if _, err := w.svc.Record(ctx, w.farmOp, epcis.Record{Kind: "water", Time: at(25), Location: w.pond.ID, Lot: epcis.LotQty{Lot: crop.ID},
 			Sensors: map[string]*float64{"ph": num(15)}}); egov.ErrorCode(err) != egov.EINVALID {
 			t.Fatalf("a pH of 15: %v", err)
+		}
+	})
+}
+
+// A milling or packing form that is refused registers no output lot: the
+// output quantity and the carton are checked first, and the error names
+// the field the operator typed in.
+func TestRefusedTransformationMakesNoLot(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := w.ctx
+		w.now = time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC)
+		lot, err := w.svc.CreateLot(ctx, w.coopOp, epcis.Lot{ProductID: w.paddy.ID, Lot: "GH-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rice, err := w.svc.CreateProduct(ctx, w.coopOp, epcis.Product{Kind: "rice", Ref: "GAO-ST25", NameVI: "Gạo ST25"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		place := w.field.ID
+		for _, c := range []struct {
+			rec   epcis.Record
+			field string
+		}{
+			{epcis.Record{Kind: "milling", Output: epcis.LotQty{Quantity: num(-5)}}, "output_qty"},
+			{epcis.Record{Kind: "milling", Output: epcis.LotQty{Quantity: num(0)}}, "output_qty"},
+			{epcis.Record{Kind: "milling"}, "output_qty"},
+			{epcis.Record{Kind: "packing", Output: epcis.LotQty{Quantity: num(10)}, Carton: "thùng số 1"}, "carton"},
+		} {
+			c.rec.Time, c.rec.Location = w.now.Add(-time.Hour), place
+			c.rec.Inputs = []epcis.LotQty{{Lot: lot.ID, Quantity: num(100)}}
+			c.rec.OutProduct, c.rec.OutLot = rice.ID, "GAO-01"
+			_, err := w.svc.Record(ctx, w.coopOp, c.rec)
+			var e *egov.Error
+			if !errors.As(err, &e) || e.Field != c.field {
+				t.Errorf("%s %+v: %v, want an error on %s", c.rec.Kind, c.rec.Output, err, c.field)
+			}
+			if l, err := w.svc.Lot(ctx, rice.Identifier, "GAO-01"); err == nil {
+				t.Fatalf("a refused %s registered lot %s", c.rec.Kind, l.Identifier)
+			}
+		}
+	})
+}
+
+// The forms mark a harvest's, a shipment's and a receipt's quantity as
+// required, and the repository refuses them without it; other
+// observations may leave it out.
+func TestQuantityRequired(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		ctx := w.ctx
+		w.now = time.Date(2026, 3, 10, 3, 0, 0, 0, time.UTC)
+		lot, err := w.svc.CreateLot(ctx, w.coopOp, epcis.Lot{ProductID: w.paddy.ID, Lot: "GH-03"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{"harvest", "shipping"} {
+			_, err := w.svc.Record(ctx, w.coopOp, epcis.Record{Kind: kind, Time: w.now.Add(-time.Hour), Location: w.field.ID,
+				Lot: epcis.LotQty{Lot: lot.ID}, Party: w.mill.ID})
+			var e *egov.Error
+			if !errors.As(err, &e) || e.Field != "lot_qty" {
+				t.Errorf("%s without a quantity: %v", kind, err)
+			}
+		}
+		if _, err := w.svc.Record(ctx, w.coopOp, epcis.Record{Kind: "drying", Time: w.now.Add(-time.Hour), Location: w.field.ID,
+			Lot: epcis.LotQty{Lot: lot.ID}}); err != nil {
+			t.Errorf("drying without a quantity: %v", err)
 		}
 	})
 }

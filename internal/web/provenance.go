@@ -3,8 +3,10 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"egov/internal/epcis"
 	"egov/internal/i18n"
@@ -16,15 +18,18 @@ import (
 // else of the events reaches it: no quantities, notes or people.
 type provenanceData struct {
 	*page
-	ID             string
-	Name           string // the identifier's public name
-	Kind           string // translated
-	Product        string
-	Lot            string
-	Serial         string
-	Producer       string
-	Variety        string
-	Harvest        string
+	ID       string
+	Name     string // the identifier's public name
+	Kind     string // translated
+	Product  string
+	Lot      string
+	Serial   string
+	Producer string
+	Variety  string
+	Harvest  string
+	// Made: the lot came out of a milling, processing or packing, so its
+	// date is a production date, not a harvest's.
+	Made           bool
 	Certifications []nameLink
 	Stages         []stageView
 	Lots           []nameLink // a product without a lot: its lots
@@ -38,6 +43,7 @@ type stageView struct {
 	Date     string
 	Step     string
 	Place    string
+	Org      string // who: the organisation whose place it is
 	Subject  []string
 	Back     []string
 	Forward  []string
@@ -72,9 +78,23 @@ func (h *handler) provenance(w http.ResponseWriter, r *http.Request, id string) 
 		}
 		return out
 	}
+	orgs := map[string]string{}
 	for _, st := range pv.Stages {
 		v := stageView{Date: formatTime(lang, st.Time), Step: stepName(lang, st.BizStep), Place: nm.name(st.Place),
 			Subject: names(st.Subject), Back: names(st.Back), Forward: names(st.Forward), Upstream: st.Upstream}
+		org, ok := orgs[st.Place]
+		if !ok && st.Place != "" {
+			if o, err := h.app.Trace.OrganisationAt(ctx, st.Place); err == nil {
+				org = o.Name
+			}
+			orgs[st.Place] = org
+		}
+		if org != v.Place {
+			v.Org = org
+		}
+		if slices.Contains(st.Forward, pv.ID) && len(st.Back) > 0 {
+			d.Made = true
+		}
 		var keys []string
 		for k := range st.Facts {
 			keys = append(keys, k)
@@ -234,6 +254,9 @@ func (h *handler) masterData(ctx context.Context, lang string, d *provenanceData
 	}
 	if lot, err := tr.LotByIdentifier(ctx, pv.ID); err == nil {
 		d.Variety, d.Harvest = lot.Variety, lot.HarvestDate
+		if t, err := time.Parse(time.DateOnly, lot.HarvestDate); err == nil {
+			d.Harvest = t.Format(i18n.T(lang, "format.date"))
+		}
 	}
 	seen := map[string]bool{}
 	for _, st := range pv.Stages {

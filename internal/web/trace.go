@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,6 +171,23 @@ func (h *handler) traceOptions(r *http.Request, a *identity.Actor, lang string) 
 		o.parties = append(o.parties, qOption{Value: strconv.FormatInt(org.ID, 10), Label: org.Name})
 	}
 	return o, nil
+}
+
+// unplaced is an error of errs that no field of the form shows (the
+// domain named a field the form does not have), so that no refusal goes
+// unexplained; "" when every error has its field.
+func unplaced(errs map[string]string, fields []traceField) string {
+	var keys []string
+	for k := range errs {
+		if k != "" && !slices.ContainsFunc(fields, func(f traceField) bool { return f.Name == k }) {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		return ""
+	}
+	slices.Sort(keys)
+	return errs[keys[0]]
 }
 
 // choose copies options with the one whose value is v selected, after an

@@ -83,7 +83,7 @@ func (h *handler) renderTraceEvent(w http.ResponseWriter, r *http.Request, statu
 		}
 	default:
 		add(traceField{Name: "lot", Label: "trace.field.lot", Type: "select", Options: opts.lots, Required: true})
-		number("lot_qty", "trace.field.lot_qty", kind.Name == "harvest" || kind.Shape == epcis.ShapeShip || kind.Shape == epcis.ShapeReceive)
+		number("lot_qty", "trace.field.lot_qty", kind.QuantityRequired())
 	}
 	switch kind.Shape {
 	case epcis.ShapeSensor:
@@ -104,6 +104,9 @@ func (h *handler) renderTraceEvent(w http.ResponseWriter, r *http.Request, statu
 		} else {
 			add(traceField{Name: e, Label: "trace.ext." + strings.ToLower(e), Type: "text"})
 		}
+	}
+	if msg := unplaced(errs, d.Fields); msg != "" && p.Error == "" {
+		p.Error = msg
 	}
 	h.render(w, r, status, "trace_event", d)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"egov"
 
@@ -17,6 +18,9 @@ type traceGraphData struct {
 	Up, Down  []*treeNode
 	Truncated bool
 	Searched  bool
+	// Label is what the identifier's QR label carries, for the label
+	// section; nil when it has none.
+	Label *epcis.LabelText
 }
 
 // treeNode is one identifier in a nested list, with the event that links
@@ -24,7 +28,8 @@ type traceGraphData struct {
 type treeNode struct {
 	ID       string
 	Name     string
-	URL      string
+	URL      string // its graph page
+	Public   string // its public page on the resolver
 	Kind     string
 	Via      string // the linking event: step and date
 	Stages   []string
@@ -38,7 +43,7 @@ func (h *handler) traceGraph(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := h.newPage(r, "tracing.graph.title", "")
+	p := h.newPage(r, "tracing.graph.title", "trace")
 	d := &traceGraphData{page: p, ID: clipRunes(r.URL.Query().Get("id"), 512)}
 	if d.ID == "" {
 		// Only the form; the domain still decides who may use it.
@@ -63,8 +68,9 @@ func (h *handler) traceGraph(w http.ResponseWriter, r *http.Request) {
 	lang := p.Lang
 	mk := func(id string, via *epcis.GraphEvent) *treeNode {
 		n := g.Node(id)
-		t := &treeNode{ID: id, Name: h.traceName(r.Context(), lang, id), URL: h.app.Trace.ResolverURI("", id),
-			Kind: tr(lang, "tracing.kind."+n.Kind)}
+		t := &treeNode{ID: id, Name: h.traceName(r.Context(), lang, id), URL: "/trace/graph?" + url.Values{"id": {id}}.Encode(),
+			Public: h.app.Trace.ResolverURI("", id),
+			Kind:   tr(lang, "tracing.kind."+n.Kind)}
 		if via != nil {
 			t.Via = stepName(lang, via.BizStep) + ", " + formatTime(lang, via.Time)
 		}
@@ -74,6 +80,9 @@ func (h *handler) traceGraph(w http.ResponseWriter, r *http.Request) {
 		return t
 	}
 	d.Start = mk(g.Start, nil)
+	if l, err := h.app.Trace.LabelFor(r.Context(), a, h.origin(r), g.Start, lang); err == nil {
+		d.Label = l
+	}
 	// Each node once per list, at its first (shortest) place.
 	var build func(id string, up bool, seen map[string]bool) []*treeNode
 	build = func(id string, up bool, seen map[string]bool) []*treeNode {

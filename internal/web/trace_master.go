@@ -148,6 +148,9 @@ func (h *handler) renderMaster(w http.ResponseWriter, r *http.Request, m masterF
 		}
 		d.Fields = append(d.Fields, f)
 	}
+	if msg := unplaced(errs, d.Fields); msg != "" && p.Error == "" {
+		p.Error = msg
+	}
 	h.render(w, r, status, "trace_master", d)
 }
 

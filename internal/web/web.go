@@ -131,6 +131,7 @@ func Register(mux *http.ServeMux, a *app.App) {
 	// provenance page, the operators' trace graph and QR labels.
 	h.registerResolver(route)
 	route("GET /trace/graph", h.traceGraph)
+	route("GET /trace/recall", h.traceRecall)
 	route("GET /labels/qr.png", h.labelPNG)
 	route("GET /labels/qr.svg", h.labelSVG)
 	route("GET /labels/sheet.pdf", h.labelSheet)
