@@ -65,7 +65,7 @@ func TestBrowserRiceTrace(t *testing.T) {
 		coopName  = "HTX Nông nghiệp Gia Hòa"
 		millName  = "Nhà máy xay xát Mỹ Xuyên"
 		bagName   = "Gạo ST25 Mỹ Xuyên túi 5 kg"
-		bagGTIN   = "8938500001017"
+		bagGTIN   = "8939999001014"
 	)
 
 	step("the cooperative's operator signs in",

@@ -35,7 +35,7 @@ func riceChain(t *testing.T, s *site) (paddy, bags *epcis.Lot) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bagProduct, err := tr.CreateProduct(ctx, mill, epcis.Product{Kind: "rice", GTIN: "8938500001017", NameVI: "Gạo ST25 Mỹ Xuyên túi 5 kg",
+	bagProduct, err := tr.CreateProduct(ctx, mill, epcis.Product{Kind: "rice", GTIN: "8939999001014", NameVI: "Gạo ST25 Mỹ Xuyên túi 5 kg",
 		NameEN: "My Xuyen ST25 rice, 5 kg bag", UOM: "EA"})
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +148,7 @@ func TestTraceLotLinks(t *testing.T) {
 	graph := "/trace/graph?id=" + id
 	expect(t, m.get("/trace"), http.StatusOK, `<a href="`+graph+`">MX-0228</a>`, `href="`+graph+`#label"`,
 		`href="/trace/recall?id=`+id+`"`, `href="/trace/recall"`)
-	uri := s.srv.URL + "/01/08938500001017/10/MX-0228"
+	uri := s.srv.URL + "/01/08939999001014/10/MX-0228"
 	res := m.get(graph)
 	expect(t, res, http.StatusOK, `<section id="label"`, `<a class="uri" href="`+uri+`">`+uri+`</a>`,
 		`src="/labels/qr.svg?id=`+id+`"`, `href="/labels/sheet.pdf?id=`+id+`&amp;copies=21"`, `href="/trace/recall?id=`+id+`"`,
@@ -165,7 +165,7 @@ func TestProvenanceStagesSayWho(t *testing.T) {
 	s := riceTraceSite(t)
 	riceChain(t, s)
 	b := s.browser()
-	path := "/01/08938500001017/10/MX-0228"
+	path := "/01/08939999001014/10/MX-0228"
 	res := b.get(path)
 	expect(t, res, http.StatusOK, "<dt>Ngày sản xuất</dt><dd>01/03/2026</dd>", "Cơ sở thực hiện: HTX Nông nghiệp Gia Hòa",
 		"Cơ sở thực hiện: Nhà máy xay xát Mỹ Xuyên")
