@@ -360,6 +360,10 @@ func TestAnalyticsRandom(t *testing.T) {
 				q := gen{"CX.DS.03", "nongthon_hoa", u, fmt.Sprintf("2026Q%d", round+1), float64(r.IntN(1000))}
 				vals = append(vals, q)
 				set.Values = append(set.Values, reporting.ValueIn{DataElement: q.de, CategoryOptionCombo: q.combo, OrgUnit: q.unit, Period: q.period, Value: fmt.Sprint(q.value)})
+				// A combo the indicator had no value for.
+				c := gen{"CX.DS.02", []string{"nu_hoa_nongthon", "nam_khac_thanhthi", "nu_kinh_nongthon"}[round], u, fmt.Sprintf("2026%02d", round+4), float64(r.IntN(1000))}
+				vals = append(vals, c)
+				set.Values = append(set.Values, reporting.ValueIn{DataElement: c.de, CategoryOptionCombo: c.combo, OrgUnit: c.unit, Period: c.period, Value: fmt.Sprint(c.value)})
 			}
 			sum, err := fx.rep.Import(ctx, identity.SystemActor, set, false)
 			if err != nil || len(sum.Conflicts) > 0 || sum.Updated+sum.Deleted+sum.Imported == 0 {

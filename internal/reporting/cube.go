@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"sync"
@@ -71,7 +72,8 @@ type loadCall struct {
 	err         error
 }
 
-// indValues are one indicator's values at one version.
+// indValues are one indicator's values at one version, by unit version,
+// and the combos they refer to.
 //
 // totals answers the common question without touching the raw values: for
 // an indicator summed over units, and summed over time or taken as its last
@@ -80,43 +82,67 @@ type loadCall struct {
 // in its month, quarter, half-year, nine months and year). A query then
 // reads one entry per unit version of a territory instead of every value.
 // It is nil for the other rules, which aggregate the raw values.
+//
+// A copy is never changed once made: queries read it without the lock
+// (apply makes a new one, sharing what did not change).
 type indValues struct {
 	version int64
+	combos  []string // raw.combo indexes it
 	byUnit  map[int64][]raw
-	totals  map[totKey]total
+	totals  *unitTotals
 	size    int64 // bytes, estimated (measure)
 	used    int64 // the cube's clock at its last use (under cube.mu)
 }
 
-// Estimated bytes of a map entry beyond its key and value (Go's maps keep
-// a control byte per slot and up to 1/8 of the slots empty), and of a raw.
-const (
-	mapEntryOverhead = 8
-	rawBytes         = int64(unsafe.Sizeof(raw{}))
-)
+// unitTotals are an indicator's totals: a row per unit version, a column per
+// standard period (cols: periodKey → column). A row may be shorter than
+// the columns: the missing ones have no value.
+type unitTotals struct {
+	cols map[int32]int32
+	rows map[int64][]total
+}
 
-// measure estimates the bytes the copy takes: its values, its maps' entries
-// and their overhead. The interned combo strings are shared and few, and
-// not counted.
-func (iv *indValues) measure() int64 {
-	n := int64(len(iv.byUnit)) * (8 + 24 + mapEntryOverhead)
-	for _, vs := range iv.byUnit {
-		n += int64(cap(vs)) * rawBytes
+// at returns a unit version's total in column col.
+func (t *unitTotals) at(unit int64, col int32) total {
+	if row := t.rows[unit]; int(col) < len(row) {
+		return row[col]
 	}
-	n += int64(len(iv.totals)) * (int64(unsafe.Sizeof(totKey{})+unsafe.Sizeof(total{})) + mapEntryOverhead)
-	return n + 128
+	return total{}
 }
 
-// totKey is a unit version and a period (periodKey).
-type totKey struct {
-	unit int64
-	pe   int32
-}
-
-// total is a sum of values and how many unit-combo series it has.
+// total is a sum of values and how many unit-combo series it has (0: none).
 type total struct {
 	sum float64
 	n   int32
+}
+
+// Estimated bytes of a map entry beyond its key and value (Go's maps keep
+// a control byte per slot, and up to half the slots are empty after they
+// grow), and of a value.
+const (
+	mapEntryOverhead = 24
+	rawBytes         = int64(unsafe.Sizeof(raw{}))
+	totalBytes       = int64(unsafe.Sizeof(total{}))
+)
+
+// measure estimates the bytes the copy takes: its values, totals and combos,
+// and its maps' entries.
+func (iv *indValues) measure() int64 {
+	const sliceEntry = 8 + 24 + mapEntryOverhead // an int64 key and a slice
+	n := int64(len(iv.byUnit)) * sliceEntry
+	for _, vs := range iv.byUnit {
+		n += int64(cap(vs)) * rawBytes
+	}
+	if t := iv.totals; t != nil {
+		n += int64(len(t.cols))*(4+4+mapEntryOverhead) + int64(len(t.rows))*sliceEntry
+		for _, row := range t.rows {
+			n += int64(cap(row)) * totalBytes
+		}
+	}
+	for _, c := range iv.combos {
+		n += 16 + int64(len(c))
+	}
+	return n + 128
 }
 
 // periodKey packs a period into a small integer for map keys.
@@ -153,10 +179,26 @@ func hasTotals(ind *Indicator) bool {
 	return ind.AggUnits == AggSum && (ind.AggTime == AggSum || ind.AggTime == AggLast)
 }
 
-// addTotals adds one unit version's values to t under the indicator's time
-// rule: a sum adds every value; last adds, per combo, the latest value
-// within each period.
-func addTotals(t map[totKey]total, ind *Indicator, unit int64, vals []raw, keys *spanKeys) {
+// addTotals sets a unit version's row of t from its values, under the
+// indicator's time rule: a sum adds every value; last adds, per combo, the
+// latest value within each period. New periods get new columns.
+func addTotals(t *unitTotals, ind *Indicator, unit int64, vals []raw, keys *spanKeys) {
+	delete(t.rows, unit)
+	if len(vals) == 0 {
+		return
+	}
+	var row []total
+	at := func(pe int32) *total {
+		c, ok := t.cols[pe]
+		if !ok {
+			c = int32(len(t.cols))
+			t.cols[pe] = c
+		}
+		for int(c) >= len(row) {
+			row = append(row, total{})
+		}
+		return &row[c]
+	}
 	if ind.AggTime == AggSum {
 		// Values of one period come together (the combos of a unit and
 		// month, as loaded): their sum is added once to each period that
@@ -167,43 +209,40 @@ func addTotals(t map[totKey]total, ind *Indicator, unit int64, vals []raw, keys 
 				sum += vals[i].num
 			}
 			for _, c := range keys.of(v) {
-				k := totKey{unit, c}
-				x := t[k]
+				x := at(c)
 				x.sum += sum
 				x.n = 1
-				t[k] = x
 			}
 		}
-		return
-	}
-	type ck struct {
-		combo string
-		pe    int32
-	}
-	latest := map[ck]raw{}
-	for _, v := range vals {
-		for _, c := range keys.of(v) {
-			k := ck{v.combo, c}
-			if l, ok := latest[k]; !ok || later(v, l) {
-				latest[k] = v
+	} else {
+		type ck struct {
+			combo uint32
+			pe    int32
+		}
+		latest := map[ck]raw{}
+		for _, v := range vals {
+			for _, c := range keys.of(v) {
+				k := ck{v.combo, c}
+				if l, ok := latest[k]; !ok || later(v, l) {
+					latest[k] = v
+				}
 			}
 		}
+		for k, v := range latest {
+			x := at(k.pe)
+			x.sum += v.num
+			x.n++
+		}
 	}
-	for k, v := range latest {
-		tk := totKey{unit, k.pe}
-		x := t[tk]
-		x.sum += v.num
-		x.n++
-		t[tk] = x
-	}
+	t.rows[unit] = slices.Clone(row) // of the exact size
 }
 
 // buildTotals computes an indicator's totals from its values.
-func buildTotals(ind *Indicator, byUnit map[int64][]raw) map[totKey]total {
+func buildTotals(ind *Indicator, byUnit map[int64][]raw) *unitTotals {
 	if !hasTotals(ind) {
 		return nil
 	}
-	t := make(map[totKey]total, len(byUnit)*24)
+	t := &unitTotals{cols: map[int32]int32{}, rows: make(map[int64][]total, len(byUnit))}
 	keys := &spanKeys{}
 	for unit, vals := range byUnit {
 		addTotals(t, ind, unit, vals, keys)
@@ -461,7 +500,8 @@ func loadIndicator(ctx context.Context, q store.Querier, ind *Indicator, version
 		index     = map[int64]int32{}
 		lastUnit  int64
 		cur       int32 = -1
-		combos          = map[string]string{} // interned: one string per combo
+		combos          = map[string]uint32{} // combo → index in list
+		list      []string
 	)
 	for rows.Next() {
 		if err := rows.Scan(&unit, &combo, &pe, &num); err != nil {
@@ -483,12 +523,13 @@ func loadIndicator(ctx context.Context, q store.Querier, ind *Indicator, version
 			}
 			cur, lastUnit = i, unit
 		}
-		cs, ok := combos[string(combo)]
+		ci, ok := combos[string(combo)]
 		if !ok {
-			cs = string(combo)
-			combos[cs] = cs
+			ci = uint32(len(list))
+			combos[string(combo)] = ci
+			list = append(list, string(combo))
 		}
-		flat = append(flat, raw{unit: unit, combo: cs, start: sp.start, end: sp.end, num: num})
+		flat = append(flat, raw{num: num, start: sp.start, end: sp.end, combo: ci})
 		slot = append(slot, cur)
 		counts[cur]++
 	}
@@ -508,7 +549,7 @@ func loadIndicator(ctx context.Context, q store.Querier, ind *Indicator, version
 	for i, u := range units {
 		byUnit[u] = chunks[i]
 	}
-	iv := &indValues{version: version, byUnit: byUnit, totals: buildTotals(ind, byUnit)}
+	iv := &indValues{version: version, combos: list, byUnit: byUnit, totals: buildTotals(ind, byUnit)}
 	iv.size = iv.measure()
 	return iv, nil
 }
@@ -558,32 +599,44 @@ func (c *cube) apply(byInd map[int64][]change, versions map[int64]int64) {
 		if old == nil || old.version != versions[id]-1 {
 			continue
 		}
-		iv := &indValues{version: versions[id], byUnit: make(map[int64][]raw, len(old.byUnit))}
+		iv := &indValues{version: versions[id], combos: old.combos, byUnit: make(map[int64][]raw, len(old.byUnit))}
 		for u, vs := range old.byUnit {
 			iv.byUnit[u] = vs
 		}
-		touched := map[int64]bool{}
+		// The touched units' values, copied before they change.
+		touched := map[int64][]raw{}
 		for _, ch := range chs {
-			vs := slices.Clone(iv.byUnit[ch.unit])
-			touched[ch.unit] = true
-			vs = slices.DeleteFunc(vs, func(v raw) bool { return v.combo == ch.combo && v.start == ch.sp.start && v.end == ch.sp.end })
-			if ch.num != nil {
-				vs = append(vs, raw{unit: ch.unit, combo: ch.combo, start: ch.sp.start, end: ch.sp.end, num: *ch.num})
+			vs, ok := touched[ch.unit]
+			if !ok {
+				vs = slices.Clone(iv.byUnit[ch.unit])
 			}
+			ci := slices.Index(iv.combos, ch.combo)
+			if ci >= 0 {
+				vs = slices.DeleteFunc(vs, func(v raw) bool {
+					return v.combo == uint32(ci) && v.start == ch.sp.start && v.end == ch.sp.end
+				})
+			}
+			if ch.num != nil {
+				if ci < 0 {
+					// A combo new to the copy: the list is shared with
+					// older copies, so it is extended in a copy.
+					ci = len(iv.combos)
+					iv.combos = append(slices.Clip(iv.combos), ch.combo)
+				}
+				vs = append(vs, raw{num: *ch.num, start: ch.sp.start, end: ch.sp.end, combo: uint32(ci)})
+			}
+			touched[ch.unit] = vs
+		}
+		for u, vs := range touched {
 			if len(vs) == 0 {
-				delete(iv.byUnit, ch.unit)
+				delete(iv.byUnit, u)
 			} else {
-				iv.byUnit[ch.unit] = vs
+				iv.byUnit[u] = slices.Clone(vs) // of the exact size
 			}
 		}
 		if old.totals != nil {
 			ind := chs[0].ind
-			iv.totals = make(map[totKey]total, len(old.totals))
-			for k, x := range old.totals {
-				if !touched[k.unit] {
-					iv.totals[k] = x
-				}
-			}
+			iv.totals = &unitTotals{cols: maps.Clone(old.totals.cols), rows: maps.Clone(old.totals.rows)}
 			keys := &spanKeys{}
 			for u := range touched {
 				addTotals(iv.totals, ind, u, iv.byUnit[u], keys)
