@@ -247,7 +247,8 @@ func TestBenchStats(t *testing.T) {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
 	for _, want := range []string{"generated (bulk insert)", "import (POST /dataValueSets)", "20 indicators × communes",
-		"20 indicators × old districts", "computed indicator × communes", "pivot/GROUP BY", "freshness", "(want 1000)", "memory: RSS"} {
+		"20 indicators × old districts", "computed indicator × communes", "cold/GROUP BY", "pivot/GROUP BY", "freshness", "(want 1000)",
+		"memory after the queries: RSS", "every indicator, 20 at a time", "memory after every indicator"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}
