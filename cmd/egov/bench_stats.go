@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -279,7 +280,9 @@ func benchStats(ctx context.Context, e *env, pgURL string, want, imports, client
 	}
 	memory := func(when string) {
 		var ms_ runtime.MemStats
-		runtime.GC()
+		// The memory the bulk insert and the loads freed goes back to the
+		// system first, so that RSS shows what the process holds.
+		debug.FreeOSMemory()
 		runtime.ReadMemStats(&ms_)
 		m := rep.AnalyticsMemory()
 		fmt.Fprintf(out, "memory %s: RSS %s, Go heap in use %d MB; analytics holds %d indicators, %d MB estimated (limit %d MB)\n",
