@@ -14,9 +14,13 @@ func init() {
 		addr := fs.String("addr", envOr(e, "EGOV_ADDR", "127.0.0.1:8080"), "address to listen on (EGOV_ADDR)")
 		password := fs.String("demo-password", envOr(e, "EGOV_DEMO_PASSWORD", demo.DefaultPassword), "password of every demo account (EGOV_DEMO_PASSWORD)")
 		nf := addNotifyFlags(fs, e)
+		mem := addAnalyticsFlags(fs, e)
 		history := fs.Bool("history", envOr(e, "EGOV_DEMO_HISTORY", "1") != "0", "load the dossier history 2021–today once (EGOV_DEMO_HISTORY=0: not)")
 		statistics := fs.Bool("statistics", envOr(e, "EGOV_DEMO_STATISTICS", "1") != "0", "load the communes' socio-economic reports 2021–today once (EGOV_DEMO_STATISTICS=0: not)")
 		if err := fs.Parse(args); err != nil {
+			return err
+		}
+		if err := mem.check(); err != nil {
 			return err
 		}
 		start := time.Now()
@@ -28,6 +32,7 @@ func init() {
 		if err := nf.apply(e, a); err != nil {
 			return err
 		}
+		mem.apply(a)
 		if err := demo.Load(ctx, a, *password); err != nil {
 			return fmt.Errorf("loading the demo data: %w", err)
 		}

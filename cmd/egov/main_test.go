@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -97,11 +96,12 @@ func TestDemoServesAndShutsDown(t *testing.T) {
 	data := t.TempDir()
 	for round := 0; round < 2; round++ {
 		ctx, cancel := context.WithCancel(context.Background())
-		var out syncBuf
-		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: io.Discard, getenv: func(k string) string {
+		var out, logs syncBuf
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &logs, getenv: func(k string) string {
 			// The dossier history and the statistics have their own tests
 			// (internal/demo); here they would only make the test slow.
-			return map[string]string{"EGOV_DATA": data, "EGOV_ADDR": "127.0.0.1:0", "EGOV_DEMO_HISTORY": "0", "EGOV_DEMO_STATISTICS": "0"}[k]
+			return map[string]string{"EGOV_DATA": data, "EGOV_ADDR": "127.0.0.1:0", "EGOV_DEMO_HISTORY": "0", "EGOV_DEMO_STATISTICS": "0",
+				"EGOV_ANALYTICS_MEMORY": "64MB"}[k]
 		}}
 		done := make(chan error, 1)
 		go func() { done <- run(ctx, e, []string{"demo"}) }()
@@ -114,6 +114,11 @@ func TestDemoServesAndShutsDown(t *testing.T) {
 		cancel()
 		if err := <-done; err != nil {
 			t.Fatalf("round %d: shutdown: %v", round, err)
+		}
+		// Analytics' memory was warmed (or its warming stopped by the
+		// shutdown) under the limit set.
+		if !strings.Contains(logs.String(), "limit=67108864") {
+			t.Errorf("round %d: no analytics warming under a 64 MB limit in the log:\n%s", round, logs.String())
 		}
 	}
 	db, err := store.Open(context.Background(), filepath.Join(data, "egov.db"))
@@ -242,7 +247,8 @@ func TestBenchStats(t *testing.T) {
 		t.Fatalf("bench: %v\n%s", err, out)
 	}
 	for _, want := range []string{"generated (bulk insert)", "import (POST /dataValueSets)", "20 indicators × communes",
-		"20 indicators × old districts", "computed indicator × communes", "pivot/GROUP BY", "freshness", "(want 1000)", "memory: RSS"} {
+		"20 indicators × old districts", "computed indicator × communes", "cold/GROUP BY", "pivot/GROUP BY", "freshness", "(want 1000)",
+		"memory after the queries: RSS", "every indicator, 20 at a time", "memory after every indicator"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report lacks %q:\n%s", want, out)
 		}

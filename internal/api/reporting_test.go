@@ -219,7 +219,16 @@ func TestApprovalsAPI(t *testing.T) {
 		if r := fx.do("POST", "/api/v1/approvals/approve", report, reporter...); r.Status != http.StatusForbidden {
 			t.Errorf("the reporter approves: %d", r.Status)
 		}
+		// The leader approving a report nobody submitted takes the
+		// submission's step, and its check: the report must be complete.
 		r := fx.do("POST", "/api/v1/approvals/approve", report, leader...)
+		if msg, _ := r.JSON["error"].(map[string]any)["message"].(string); r.Status != http.StatusConflict || !strings.Contains(msg, "CX.DS.03") {
+			t.Fatalf("approving an incomplete report: %d %s", r.Status, r.Body)
+		}
+		if r := fx.do("POST", "/api/v1/dataValueSets", completeYearly, reporter...); r.Status != http.StatusOK || r.JSON["status"] != "SUCCESS" {
+			t.Fatalf("the values: %d %s", r.Status, r.Body)
+		}
+		r = fx.do("POST", "/api/v1/approvals/approve", report, leader...)
 		if r.Status != http.StatusOK || r.JSON["status"] != "approved" || r.JSON["unit_name"] != "Xã An Thạnh 1" {
 			t.Fatalf("approve: %d %s", r.Status, r.Body)
 		}
@@ -275,18 +284,7 @@ func TestSubmitAndCompletenessAPI(t *testing.T) {
 			t.Fatalf("submitting an incomplete report: %d %s", r.Status, r.Body)
 		}
 		// Complete it.
-		set := `{"dataSet":"KTXH-XA-NAM","period":"2024","orgUnit":"31618","dataValues":[`
-		for i, v := range [][3]string{
-			{"CX.DS.03", "thanhthi_kinh", "1000"}, {"CX.DS.04", "nam_kinh", "2000"}, {"CX.XH.01", "kinh", "10"}, {"CX.XH.02", "kinh", "10"},
-			{"CX.XH.09", "", "1"}, {"CX.CDS.01", "thanhthi", "10"}, {"CX.CDS.03", "", "1"}, {"CX.CDS.05", "", "5"}, {"CX.CDS.06", "", "1"},
-			{"CX.CDS.08", "nam_kinh", "10"}, {"CX.CDS.10", "nam_kinh", "10"}, {"CX.CDS.14", "nam", "20"}, {"CX.CDS.15", "nam", "10"},
-		} {
-			if i > 0 {
-				set += ","
-			}
-			set += `{"dataElement":"` + v[0] + `","categoryOptionCombo":"` + v[1] + `","value":"` + v[2] + `"}`
-		}
-		r = fx.do("POST", "/api/v1/dataValueSets", set+`]}`, reporter...)
+		r = fx.do("POST", "/api/v1/dataValueSets", completeYearly, reporter...)
 		if r.Status != http.StatusOK || r.JSON["status"] != "SUCCESS" {
 			t.Fatalf("the values: %d %s", r.Status, r.Body)
 		}
@@ -345,3 +343,20 @@ func TestTargetsAPI(t *testing.T) {
 		}
 	})
 }
+
+// completeYearly is commune 31618's 2024 yearly report, whole and valid
+// (CX.DS.05 aside, which the tests enter one by one).
+var completeYearly = func() string {
+	set := `{"dataSet":"KTXH-XA-NAM","period":"2024","orgUnit":"31618","dataValues":[`
+	for i, v := range [][3]string{
+		{"CX.DS.03", "thanhthi_kinh", "1000"}, {"CX.DS.04", "nam_kinh", "2000"}, {"CX.XH.01", "kinh", "10"}, {"CX.XH.02", "kinh", "10"},
+		{"CX.XH.09", "", "1"}, {"CX.CDS.01", "thanhthi", "10"}, {"CX.CDS.03", "", "1"}, {"CX.CDS.05", "", "5"}, {"CX.CDS.06", "", "1"},
+		{"CX.CDS.08", "nam_kinh", "10"}, {"CX.CDS.10", "nam_kinh", "10"}, {"CX.CDS.14", "nam", "20"}, {"CX.CDS.15", "nam", "10"},
+	} {
+		if i > 0 {
+			set += ","
+		}
+		set += `{"dataElement":"` + v[0] + `","categoryOptionCombo":"` + v[1] + `","value":"` + v[2] + `"}`
+	}
+	return set + `]}`
+}()

@@ -46,15 +46,22 @@ type AnalyticsResult struct {
 // MaxCells bounds indicators × periods × units of one query.
 const MaxCells = 200000
 
-// raw is a stored value as analytics reads it.
+// raw is a stored value as analytics reads it: one of a unit version's
+// values of an indicator (indValues.byUnit).
 //
-// It is kept small (40 bytes; combos are interned), as analytics keeps
-// every value of the indicators it was asked about in memory.
+// It is kept small (24 bytes: the unit is the slice's, the combo an index
+// into the indicator's combos), as analytics keeps every value of the
+// indicators it was asked about in memory.
 type raw struct {
-	unit       int64
-	combo      string
-	start, end workcal.Date // the period's first and last days
 	num        float64
+	start, end workcal.Date // the period's first and last days
+	combo      uint32       // indValues.combos[combo]
+}
+
+// chunk is a unit version's values of an indicator.
+type chunk struct {
+	unit int64
+	vals []raw
 }
 
 // Analytics aggregates the stored values, read at the time of the call, so a
@@ -155,19 +162,19 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 	at3 := func(i, pi, ui int) *result { return &grid[(i*len(periods)+pi)*len(ous)+ui] }
 	for ui, u := range ous {
 		terr := g.Territory(u, at)
-		byInd := map[int64][][]raw{}
-		gather := func(id int64) [][]raw {
-			if vs, ok := byInd[id]; ok {
-				return vs
+		byInd := map[int64][]chunk{}
+		gather := func(id int64) []chunk {
+			if cs, ok := byInd[id]; ok {
+				return cs
 			}
-			var vs [][]raw
+			var cs []chunk
 			for unit := range terr {
-				if part := cubes[id].byUnit[unit]; len(part) > 0 {
-					vs = append(vs, part)
+				if vals := cubes[id].byUnit[unit]; len(vals) > 0 {
+					cs = append(cs, chunk{unit, vals})
 				}
 			}
-			byInd[id] = vs
-			return vs
+			byInd[id] = cs
+			return cs
 		}
 		memo := map[cell]result{}
 		value := func(p part, pi int) (float64, bool) {
@@ -178,7 +185,7 @@ func (s *Service) Analytics(ctx context.Context, a *identity.Actor, q AnalyticsQ
 			if r, ok := memo[k]; ok {
 				return r.v, r.ok
 			}
-			v, ok := aggregate(g, p.ind, spans[pi], p.filter(gather(p.ind.ID)))
+			v, ok := aggregate(g, p.ind, spans[pi], p.filter(cubes[p.ind.ID], gather(p.ind.ID)))
 			memo[k] = result{v, ok}
 			return v, ok
 		}
@@ -218,25 +225,33 @@ type part struct {
 
 func (p part) key() string { return p.ind.Code + "." + strings.Join(p.options, "_") }
 
-// filter returns the values of vals that have p's options.
-func (p part) filter(vals [][]raw) [][]raw {
+// filter returns the values among chunks (of iv) whose combo has p's
+// options.
+func (p part) filter(iv *indValues, chunks []chunk) []chunk {
 	if len(p.options) == 0 {
-		return vals
+		return chunks
 	}
-	var out []raw
-	for _, chunk := range vals {
-		for _, v := range chunk {
-			opts := strings.Split(v.combo, "_")
-			all := true
-			for _, o := range p.options {
-				all = all && slices.Contains(opts, o)
-			}
-			if all {
-				out = append(out, v)
-			}
+	match := make([]bool, len(iv.combos))
+	for i, combo := range iv.combos {
+		opts := strings.Split(combo, "_")
+		match[i] = true
+		for _, o := range p.options {
+			match[i] = match[i] && slices.Contains(opts, o)
 		}
 	}
-	return [][]raw{out}
+	var out []chunk
+	for _, c := range chunks {
+		var vals []raw
+		for _, v := range c.vals {
+			if match[v.combo] {
+				vals = append(vals, v)
+			}
+		}
+		if len(vals) > 0 {
+			out = append(out, chunk{c.unit, vals})
+		}
+	}
+	return out
 }
 
 // dxItem is an item of the dx dimension: an indicator code, optionally
@@ -358,13 +373,13 @@ func selectUnits(g *units.Graph, items []string, at time.Time) ([]*units.Unit, e
 // aggregate combines the values of ind for period p among vals (ind's values
 // on a territory); ok is false when there is no value (or none can be given
 // under a "none" rule).
-func aggregate(g *units.Graph, ind *Indicator, p span, vals [][]raw) (float64, bool) {
+func aggregate(g *units.Graph, ind *Indicator, p span, chunks []chunk) (float64, bool) {
 	if ind.AggTime == AggSum && ind.AggUnits == AggSum {
 		// The common case: a plain sum, without copies.
 		var t float64
 		n := 0
-		for _, chunk := range vals {
-			for _, v := range chunk {
+		for _, c := range chunks {
+			for _, v := range c.vals {
 				if p.contains(v) {
 					t += v.num
 					n++
@@ -373,22 +388,18 @@ func aggregate(g *units.Graph, ind *Indicator, p span, vals [][]raw) (float64, b
 		}
 		return t, n > 0
 	}
-	var in []raw
-	for _, chunk := range vals {
-		for _, v := range chunk {
-			if p.contains(v) {
-				in = append(in, v)
-			}
-		}
-	}
-	if len(in) == 0 {
-		return 0, false
-	}
 	if ind.AggTime == AggAverage && ind.AggUnits != AggAverage {
 		// Sum over units and combos per period, then average the sums.
 		sums := map[span]float64{}
-		for _, v := range in {
-			sums[span{v.start, v.end}] += v.num
+		for _, c := range chunks {
+			for _, v := range c.vals {
+				if p.contains(v) {
+					sums[span{v.start, v.end}] += v.num
+				}
+			}
+		}
+		if len(sums) == 0 {
+			return 0, false
 		}
 		var t float64
 		for _, x := range sums {
@@ -398,12 +409,19 @@ func aggregate(g *units.Graph, ind *Indicator, p span, vals [][]raw) (float64, b
 	}
 	type vc struct {
 		unit  int64
-		combo string
+		combo uint32
 	}
 	series := map[vc][]raw{}
-	for _, v := range in {
-		k := vc{v.unit, v.combo}
-		series[k] = append(series[k], v)
+	for _, c := range chunks {
+		for _, v := range c.vals {
+			if p.contains(v) {
+				k := vc{c.unit, v.combo}
+				series[k] = append(series[k], v)
+			}
+		}
+	}
+	if len(series) == 0 {
+		return 0, false
 	}
 	perUnit := map[int64]float64{}
 	unitHas := map[int64]bool{}
@@ -470,33 +488,37 @@ func aggregate(g *units.Graph, ind *Indicator, p span, vals [][]raw) (float64, b
 
 // fromTotals answers an indicator with totals (hasTotals) for period pe
 // (its span sp) over a territory, as aggregate would from the raw values.
-func fromTotals(g *units.Graph, ind *Indicator, totals map[totKey]total, terr map[int64]bool, pe int32, sp span) (float64, bool) {
-	var t float64
+func fromTotals(g *units.Graph, ind *Indicator, t *unitTotals, terr map[int64]bool, pe int32, sp span) (float64, bool) {
+	col, ok := t.cols[pe]
+	if !ok {
+		return 0, false
+	}
+	var sum float64
 	has := false
 	for unit := range terr {
-		x, ok := totals[totKey{unit, pe}]
-		if !ok || x.n == 0 {
+		x := t.at(unit, col)
+		if x.n == 0 {
 			continue
 		}
-		if ind.AggTime == AggLast && superseded(g, totals, terr, unit, pe, sp) {
+		if ind.AggTime == AggLast && superseded(g, t, terr, unit, col, sp) {
 			continue
 		}
-		t += x.sum
+		sum += x.sum
 		has = true
 	}
-	return t, has
+	return sum, has
 }
 
 // superseded reports whether a unit version ended within the period and a
-// successor in the territory has a value for it: the stock lives on in
-// the successor's (see aggregate).
-func superseded(g *units.Graph, totals map[totKey]total, terr map[int64]bool, unit int64, pe int32, sp span) bool {
+// successor in the territory has a value for it (in column col): the stock
+// lives on in the successor's (see aggregate).
+func superseded(g *units.Graph, t *unitTotals, terr map[int64]bool, unit int64, col int32, sp span) bool {
 	uv := g.ByID(unit)
 	if uv == nil || uv.ValidTo.IsZero() || uv.ValidTo.After(sp.end.Time(time.UTC)) {
 		return false
 	}
 	for _, s := range g.Next(uv) {
-		if terr[s.To.ID] && totals[totKey{s.To.ID, pe}].n > 0 {
+		if terr[s.To.ID] && t.at(s.To.ID, col).n > 0 {
 			return true
 		}
 	}

@@ -360,6 +360,10 @@ func TestAnalyticsRandom(t *testing.T) {
 				q := gen{"CX.DS.03", "nongthon_hoa", u, fmt.Sprintf("2026Q%d", round+1), float64(r.IntN(1000))}
 				vals = append(vals, q)
 				set.Values = append(set.Values, reporting.ValueIn{DataElement: q.de, CategoryOptionCombo: q.combo, OrgUnit: q.unit, Period: q.period, Value: fmt.Sprint(q.value)})
+				// A combo the indicator had no value for.
+				c := gen{"CX.DS.02", []string{"nu_hoa_nongthon", "nam_khac_thanhthi", "nu_kinh_nongthon"}[round], u, fmt.Sprintf("2026%02d", round+4), float64(r.IntN(1000))}
+				vals = append(vals, c)
+				set.Values = append(set.Values, reporting.ValueIn{DataElement: c.de, CategoryOptionCombo: c.combo, OrgUnit: c.unit, Period: c.period, Value: fmt.Sprint(c.value)})
 			}
 			sum, err := fx.rep.Import(ctx, identity.SystemActor, set, false)
 			if err != nil || len(sum.Conflicts) > 0 || sum.Updated+sum.Deleted+sum.Imported == 0 {
@@ -369,6 +373,180 @@ func TestAnalyticsRandom(t *testing.T) {
 		}
 		if got := fx.rep.CubeLoads(); got != loads {
 			t.Errorf("the updates reloaded %d indicators instead of applying the changes", got-loads)
+		}
+
+		// Under a memory limit that holds about a third of the indicators
+		// (a query may need more than fit: it keeps what it started with),
+		// the least recently used are dropped, read again when asked for,
+		// and the answers stay those of the raw values, across updates
+		// to indicators in memory and dropped alike.
+		m := fx.rep.AnalyticsMemory()
+		if m.Indicators < 4 || m.Bytes <= 0 || m.Evictions != 0 {
+			t.Fatalf("before the limit: %+v", m)
+		}
+		limit := m.Bytes / 3
+		fx.rep.SetAnalyticsMemory(limit)
+		if m = fx.rep.AnalyticsMemory(); m.Bytes > limit || m.Evictions == 0 || m.Limit != limit {
+			t.Fatalf("lowering the limit evicted nothing: %+v", m)
+		}
+		capped := func(rounds int) {
+			t.Helper()
+			for range rounds {
+				check(1)
+				if m := fx.rep.AnalyticsMemory(); m.Bytes > limit {
+					t.Fatalf("the copies take %d bytes, over the limit of %d", m.Bytes, limit)
+				}
+			}
+		}
+		loads, evictions := fx.rep.CubeLoads(), m.Evictions
+		capped(60)
+		for round := range 2 {
+			var set reporting.ValueSet
+			touched := map[int]bool{}
+			for range 30 {
+				i := r.IntN(len(vals))
+				if touched[i] || vals[i].de == "" {
+					continue
+				}
+				touched[i] = true
+				vals[i].value = float64(r.IntN(1000))
+				v := vals[i]
+				set.Values = append(set.Values, reporting.ValueIn{DataElement: v.de, CategoryOptionCombo: v.combo, OrgUnit: v.unit, Period: v.period, Value: fmt.Sprint(v.value)})
+			}
+			if sum, err := fx.rep.Import(ctx, identity.SystemActor, set, false); err != nil || len(sum.Conflicts) > 0 {
+				t.Fatalf("capped update %d: %+v %v", round, sum, err)
+			}
+			capped(30)
+		}
+		m = fx.rep.AnalyticsMemory()
+		if m.Evictions == evictions || fx.rep.CubeLoads() == loads {
+			t.Errorf("under the limit nothing was dropped and read again: %+v, %d loads before", m, loads)
+		}
+		// Without a limit again, everything asked for stays.
+		fx.rep.SetAnalyticsMemory(0)
+		if _, err := fx.rep.Analytics(ctx, identity.SystemActor, reporting.AnalyticsQuery{DX: dxs, PE: []string{"2024"}, OU: []string{"92"}}); err != nil {
+			t.Fatal(err)
+		}
+		loads = fx.rep.CubeLoads()
+		check(20)
+		if got := fx.rep.CubeLoads(); got != loads {
+			t.Errorf("without a limit %d indicators were read again", got-loads)
+		}
+	})
+}
+
+// TestAnalyticsDuringLoad: a query that needs an indicator another query is
+// loading waits for that load rather than reading the values again, and
+// answers as the values say; a query after a write does not take the
+// older load's values, nor does that load replace the newer copy when it
+// ends.
+func TestAnalyticsDuringLoad(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newFixture(t, db)
+		store_(t, fx, []gen{
+			{"CX.DS.03", "nongthon_kinh", "31618", "2024", 1000},
+			{"CX.DS.03", "nongthon_kinh", "31621", "2024", 3000},
+		})
+		cat, err := fx.rep.Catalogue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		target := cat.Indicator("CX.DS.03").ID
+		q := reporting.AnalyticsQuery{DX: []string{"CX.DS.03"}, PE: []string{"2024"}, OU: []string{"945"},
+			At: time.Date(2024, 12, 31, 0, 0, 0, 0, time.UTC)}
+		value := func(res *reporting.AnalyticsResult, err error) float64 {
+			t.Helper()
+			if err != nil || len(res.Rows) != 1 {
+				t.Fatalf("%+v %v", res, err)
+			}
+			return res.Rows[0].Value
+		}
+		started, release, waiting := make(chan bool, 4), make(chan bool), make(chan bool, 4)
+		first := true
+		fx.rep.SetCubeHooks(func(id int64) {
+			if id != target {
+				return
+			}
+			hold := first
+			first = false
+			started <- hold
+			if hold {
+				<-release // the first load of the indicator waits for the test
+			}
+		}, func(id int64) {
+			if id == target {
+				waiting <- true
+			}
+		})
+		type answer struct {
+			res *reporting.AnalyticsResult
+			err error
+		}
+		run := func() chan answer {
+			c := make(chan answer, 1)
+			go func() {
+				res, err := fx.rep.Analytics(ctx, identity.SystemActor, q)
+				c <- answer{res, err}
+			}()
+			return c
+		}
+		loads := fx.rep.CubeLoads()
+		a := run()
+		<-started // a is loading, held
+		b := run()
+		select {
+		case <-waiting: // b waits for a's load
+		case rb := <-b:
+			close(release)
+			t.Fatalf("a query did not wait for the load under way: %+v %v", rb.res, rb.err)
+		}
+		release <- true
+		ra, rb := <-a, <-b
+		if va, vb := value(ra.res, ra.err), value(rb.res, rb.err); va != 4000 || vb != 4000 {
+			t.Errorf("during a load: %v and %v, want 4000", va, vb)
+		}
+		if got := fx.rep.CubeLoads() - loads; got != 1 {
+			t.Errorf("the indicator was read %d times", got)
+		}
+
+		// Another process changes a value while a load (of the older
+		// version) is held: a query after the write reads the new version
+		// itself.
+		other := reporting.New(db, fx.app.Units, fx.app.Identity)
+		first = true
+		if _, err := other.Import(ctx, identity.SystemActor, reporting.ValueSet{Period: "2024", OrgUnit: "31618",
+			Values: []reporting.ValueIn{{DataElement: "CX.DS.03", CategoryOptionCombo: "nongthon_kinh", Value: "1500"}}}, false); err != nil {
+			t.Fatal(err)
+		}
+		a = run()
+		<-started // a loads the new version, held
+		if _, err := other.Import(ctx, identity.SystemActor, reporting.ValueSet{Period: "2024", OrgUnit: "31618",
+			Values: []reporting.ValueIn{{DataElement: "CX.DS.03", CategoryOptionCombo: "nongthon_kinh", Value: "2000"}}}, false); err != nil {
+			t.Fatal(err)
+		}
+		b = run()
+		if got := <-started; got {
+			t.Fatal("the second load was held")
+		}
+		rb = <-b
+		if v := value(rb.res, rb.err); v != 5000 {
+			t.Errorf("after the write: %v, want 5000", v)
+		}
+		release <- true
+		ra = <-a
+		if v := value(ra.res, ra.err); v != 4500 && v != 5000 {
+			t.Errorf("the held query: %v, want 4500 (or 5000: read after the write)", v)
+		}
+		loads = fx.rep.CubeLoads()
+		if v := value(fx.rep.Analytics(ctx, identity.SystemActor, q)); v != 5000 {
+			t.Errorf("after both: %v, want 5000", v)
+		}
+		if fx.rep.CubeLoads() != loads {
+			t.Error("the older load replaced the newer copy")
+		}
+		if len(waiting) != 0 {
+			t.Error("a query waited for a load of an older version")
 		}
 	})
 }

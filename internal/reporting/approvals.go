@@ -73,8 +73,9 @@ func ValidAction(act ApprovalAction) bool {
 //   - submit (stats.enter on the unit; the report is open or returned, every
 //     indicator of the form has a value and no validation rule is broken);
 //   - approve (stats.approve on the unit; every child of a level that
-//     reports the form must have been accepted); the unit's values for the
-//     form are then locked;
+//     reports the form must have been accepted; a report not submitted
+//     first must pass the submission's check, unless it consolidates its
+//     children's); the unit's values for the form are then locked;
 //   - accept (stats.approve on the unit's parent on the period's last day);
 //   - return, with a reason: a submitted report by the unit's leader, an
 //     approved or accepted one by the parent, and not while the parent's
@@ -196,16 +197,32 @@ func (s *Service) nextStatus(ctx context.Context, tx *store.Tx, cat *Catalogue, 
 		if cur == StatusApproved || cur == StatusAccepted {
 			return "", egov.Errorf(egov.ECONFLICT, "stats.already_approved")
 		}
+		consolidates := false
 		for _, c := range g.Children(u, p.End().Time(time.UTC)) {
 			if !f.reports(c.Level) {
 				continue
 			}
+			consolidates = true
 			st, err := status(ctx, tx, f, p, c)
 			if err != nil {
 				return "", err
 			}
 			if st != StatusAccepted {
 				return "", egov.Errorf(egov.ECONFLICT, "stats.children_not_accepted", c.Name)
+			}
+		}
+		if cur != StatusSubmitted && !consolidates {
+			// Approving a report nobody submitted (its leader entered
+			// the figures) takes the submission's step too, and its
+			// check: every indicator has a value, no rule is broken. A
+			// report that consolidates its children's is complete when
+			// they are all accepted.
+			chk, err := checkReport(ctx, tx, s, cat, f, p, u)
+			if err != nil {
+				return "", err
+			}
+			if err := chk.Err(); err != nil {
+				return "", err
 			}
 		}
 		return StatusApproved, nil

@@ -2,6 +2,8 @@ package reporting_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"egov"
@@ -25,9 +27,19 @@ func TestApprovals(t *testing.T) {
 			t.Fatal(err)
 		}
 		code := func(err error) string { return egov.ErrorCode(err) }
+		missing := func(err error, ind string) bool {
+			k, args := egov.ErrorKey(err)
+			return k == "stats.submit_missing" && strings.Contains(fmt.Sprint(args...), ind)
+		}
 		step := func(a *identity.Actor, act reporting.ApprovalAction, unit, reason string) (*reporting.Approval, error) {
 			return fx.rep.Approve(ctx, a, act, form, "2024", unit, reason)
 		}
+		// A leader approving a report nobody submitted takes the
+		// submission's step, and its check.
+		if _, err := step(leader, reporting.ActApprove, "31618", ""); !missing(err, "CX.XH.09") {
+			t.Fatalf("approving an incomplete open report: %v", err)
+		}
+		complete(t, fx, "31618")
 
 		if _, err := step(otherLeader, reporting.ActApprove, "31618", ""); code(err) != egov.EFORBIDDEN {
 			t.Errorf("another commune's leader approves: %v", err)
@@ -59,8 +71,16 @@ func TestApprovals(t *testing.T) {
 			t.Fatalf("return: %+v %v", ap, err)
 		}
 		sum, err = fx.rep.Import(ctx, reporter, reporting.ValueSet{DataSet: form, Period: "2024", OrgUnit: "31618",
+			Values: []reporting.ValueIn{{DataElement: "CX.DS.05", Value: ""}}}, false)
+		if err != nil || sum.Deleted != 1 {
+			t.Fatalf("import into a returned report: %+v %v", sum, err)
+		}
+		if _, err := step(leader, reporting.ActApprove, "31618", ""); !missing(err, "CX.DS.05") {
+			t.Fatalf("approving a returned report that lacks a value: %v", err)
+		}
+		sum, err = fx.rep.Import(ctx, reporter, reporting.ValueSet{DataSet: form, Period: "2024", OrgUnit: "31618",
 			Values: []reporting.ValueIn{{DataElement: "CX.DS.05", Value: "11"}}}, false)
-		if err != nil || sum.Updated != 1 {
+		if err != nil || sum.Imported != 1 {
 			t.Fatalf("import into a returned report: %+v %v", sum, err)
 		}
 		if _, err = step(leader, reporting.ActApprove, "31618", ""); err != nil {
@@ -96,6 +116,7 @@ func TestApprovals(t *testing.T) {
 			if x.Unit == "31618" {
 				continue
 			}
+			complete(t, fx, x.Unit)
 			for _, act := range []reporting.ApprovalAction{reporting.ActApprove, reporting.ActAccept} {
 				if _, err := step(stat, act, x.Unit, ""); err != nil {
 					t.Fatalf("%s %s: %v", act, x.Unit, err)
@@ -119,4 +140,18 @@ func TestApprovals(t *testing.T) {
 			t.Errorf("a monthly period for a yearly form: %v", err)
 		}
 	})
+}
+
+// complete stores a commune's 2024 yearly report whole and valid.
+func complete(t *testing.T, fx *fixture, unit string) {
+	t.Helper()
+	set := yearly(unit, 4000)
+	for _, v := range [][2]string{{"CX.DS.04", "nam_kinh"}, {"CX.XH.09", ""}, {"CX.CDS.03", ""}, {"CX.CDS.06", ""}, {"CX.CDS.08", "nam_kinh"},
+		{"CX.CDS.10", "nam_kinh"}, {"CX.CDS.14", "nam"}, {"CX.CDS.15", "nam"}} {
+		set.Values = append(set.Values, reporting.ValueIn{DataElement: v[0], CategoryOptionCombo: v[1], Value: "1"})
+	}
+	sum, err := fx.rep.Import(context.Background(), identity.SystemActor, set, false)
+	if err != nil || sum.Status != "SUCCESS" {
+		t.Fatalf("%s's report: %+v %v", unit, sum, err)
+	}
 }

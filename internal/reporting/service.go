@@ -42,7 +42,64 @@ type Service struct {
 
 // New returns the reporting service.
 func New(db *store.DB, us *units.Service, ids *identity.Service) *Service {
-	return &Service{db: db, units: us, ids: ids, Now: time.Now}
+	s := &Service{db: db, units: us, ids: ids, Now: time.Now}
+	s.cube.limit = DefaultAnalyticsMemory
+	return s
+}
+
+// SetAnalyticsMemory limits the memory analytics keeps values in to about
+// bytes (0: no limit); the least recently used indicators are dropped
+// beyond it.
+func (s *Service) SetAnalyticsMemory(bytes int64) { s.cube.setLimit(bytes) }
+
+// AnalyticsMemory describes the values analytics keeps in memory.
+func (s *Service) AnalyticsMemory() MemoryStats { return s.cube.stats() }
+
+// Warm loads the values of the forms' numeric indicators (and of the parts
+// of their computed ones) into analytics' memory, one indicator at a time,
+// while another would fit under the limit, so that the first analyses after
+// a start need not wait for them. Queries meanwhile are answered as always:
+// one that needs an indicator being loaded waits for that load. It returns
+// how many indicators it loaded, and stops early when ctx ends.
+func (s *Service) Warm(ctx context.Context) (int, error) {
+	cat, err := s.Catalogue(ctx)
+	if err != nil {
+		return 0, err
+	}
+	seen := map[int64]bool{}
+	var list []*Indicator
+	add := func(ind *Indicator) {
+		if ind != nil && !ind.Computed() && ind.ValueType != TypeText && !seen[ind.ID] {
+			seen[ind.ID] = true
+			list = append(list, ind)
+		}
+	}
+	for _, f := range cat.Forms {
+		for _, sec := range f.Sections {
+			for _, code := range sec.Indicators {
+				ind := cat.Indicator(code)
+				if ind != nil && ind.Computed() {
+					add(cat.Indicator(ind.Numerator))
+					add(cat.Indicator(ind.Denominator))
+				}
+				add(ind)
+			}
+		}
+	}
+	n := 0
+	for _, ind := range list {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		if !s.cube.room() {
+			break
+		}
+		if _, err := s.cube.values(ctx, s.db, map[int64]*Indicator{ind.ID: ind}); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Catalogue returns the indicators, forms and rules. The catalogue changes
