@@ -3,6 +3,7 @@ package reporting_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -95,6 +96,16 @@ func TestApprovals(t *testing.T) {
 		// The district is approved only when all its communes are accepted.
 		if _, err := step(stat, reporting.ActApprove, "945", ""); code(err) != egov.ECONFLICT {
 			t.Errorf("the district approved before its communes: %v", err)
+		}
+		// Its page offers approval, not a submission of figures it has
+		// none of; a commune's offers the submission.
+		if st, err := fx.rep.State(ctx, stat, form, "2024", "945"); err != nil || st.Editable ||
+			!slices.Equal(st.Actions, []reporting.ApprovalAction{reporting.ActApprove}) {
+			t.Errorf("the district's page: %+v %v", st, err)
+		}
+		if st, err := fx.rep.State(ctx, reporter, form, "2024", "31615"); err != nil || !st.Editable ||
+			!slices.Equal(st.Actions, []reporting.ApprovalAction{reporting.ActSubmit}) {
+			t.Errorf("a commune's page: %+v %v", st, err)
 		}
 		aps, err := fx.rep.Approvals(ctx, stat, form, "2024", "945")
 		if err != nil || len(aps) < 3 || aps[0].Unit != "945" || aps[0].Status != reporting.StatusOpen {

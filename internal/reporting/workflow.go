@@ -389,7 +389,9 @@ func (r *ReportState) Can(act ApprovalAction) bool {
 // offered follow the workflow: the reporter submits an open or returned
 // report; the leader approves or returns a submitted one; the level above
 // accepts or returns an approved one. (Approve and its API also take an
-// open report, for units whose leader enters the figures.)
+// open report, for units whose leader enters the figures.) A unit whose
+// children report the same form (a district before 2025) has no figures
+// of its own to submit: its leader approves it once they are accepted.
 func (s *Service) State(ctx context.Context, a *identity.Actor, formCode, period, unitCode string) (*ReportState, error) {
 	f, p, u, g, err := s.resolveReport(ctx, formCode, period, unitCode)
 	if err != nil {
@@ -416,8 +418,17 @@ func (s *Service) State(ctx context.Context, a *identity.Actor, formCode, period
 	above := can(identity.PermStatsApprove, st.Parent)
 	switch ap.Status {
 	case StatusOpen, StatusReturned:
-		st.Editable = enter
-		if enter {
+		consolidates := false
+		for _, c := range g.Children(u, p.End().Time(time.UTC)) {
+			consolidates = consolidates || f.reports(c.Level)
+		}
+		switch {
+		case consolidates:
+			if approve {
+				st.Actions = append(st.Actions, ActApprove)
+			}
+		case enter:
+			st.Editable = true
 			st.Actions = append(st.Actions, ActSubmit)
 		}
 	case StatusSubmitted:
