@@ -24,13 +24,15 @@ import (
 //
 // Who may do what: an actor holding trace.manage (an administrator of the
 // whole tree) or trace.capture on the whole tree (a provincial trace
-// officer) manages everything and sees every event; a trace operator
+// officer) manages every organisation's places, products and lots and sees
+// every event; only the first registers organisations and their members
+// (manageAll). A trace operator
 // manages the data of the organisation it is a member of (trace_members)
 // and sees that organisation's events and the events next to them.
 
 // Access is what an actor is in the traceability domain.
 type Access struct {
-	Admin bool  // manages every organisation, sees every event
+	Admin bool  // manages every organisation's master data, sees every event
 	Org   int64 // the organisation it works for; 0 for none
 }
 
@@ -159,15 +161,24 @@ func (s *Service) OrgMembers(ctx context.Context, a *identity.Actor) ([]Member, 
 		ORDER BY m.org_id, u.username`)
 }
 
+// manageAll checks that the actor administers the chains: trace.manage on
+// the whole tree. Capturing on the whole tree (a provincial trace officer)
+// is not enough to register organisations or to choose who records events
+// in their name.
 func (s *Service) manageAll(ctx context.Context, a *identity.Actor) error {
-	acc, err := s.AccessOf(ctx, a)
-	if err != nil {
+	if _, err := s.AccessOf(ctx, a); err != nil {
 		return err
 	}
-	if !acc.Admin {
+	if _, all := a.Scope(identity.PermTraceManage); !all {
 		return egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
 	}
 	return nil
+}
+
+// CanManageAll reports whether the actor administers the chains
+// (organisations and their members).
+func (s *Service) CanManageAll(ctx context.Context, a *identity.Actor) bool {
+	return s.manageAll(ctx, a) == nil
 }
 
 // readOrg is the organisation a list is read for: master data is public,

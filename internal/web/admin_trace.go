@@ -38,11 +38,7 @@ func (h *handler) traceAdmin(r *http.Request) (*identity.Actor, error) {
 	if err != nil {
 		return nil, err
 	}
-	acc, err := h.app.Trace.AccessOf(r.Context(), a)
-	if err != nil {
-		return nil, err
-	}
-	if !acc.Admin {
+	if !h.app.Trace.CanManageAll(r.Context(), a) {
 		return nil, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
 	}
 	return a, nil

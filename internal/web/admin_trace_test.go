@@ -60,3 +60,18 @@ func TestAdminTraceOrganisations(t *testing.T) {
 	expect(t, coop.post("/admin/trace/members", url.Values{"username": {"le.loi"}, "org": {orgID}}), http.StatusForbidden)
 	expect(t, coop.post("/admin/trace/organisations", org), http.StatusForbidden)
 }
+
+// A trace officer capturing for the whole province sees every event, but
+// neither registers organisations nor chooses who records in their name.
+func TestAdminTraceNeedsTraceManage(t *testing.T) {
+	s, _, _ := traceSite(t)
+	s.officer("tinh.op", identity.RoleTraceOperator, "")
+	op := s.browser().as("tinh.op")
+	expect(t, op.get("/trace/graph"), http.StatusOK)
+	expect(t, op.get("/admin/trace"), http.StatusForbidden)
+	expect(t, op.post("/admin/trace/members", url.Values{"username": {"tinh.op"}, "org": {"1"}}), http.StatusForbidden)
+	expect(t, op.post("/admin/trace/members/"+idOf(t, s, "htx.gh")+"/remove", nil), http.StatusForbidden)
+	if _, err := s.app.Trace.OrgMembers(t.Context(), identity.SystemActor); err != nil {
+		t.Errorf("the system actor: %v", err)
+	}
+}
