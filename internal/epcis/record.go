@@ -139,18 +139,20 @@ type Recorded struct {
 
 // Record captures the events of a form for the actor's organisation.
 func (s *Service) Record(ctx context.Context, a *identity.Actor, rec Record) (*Recorded, error) {
-	acc, err := s.AccessOf(ctx, a)
+	// Capture's own check, first: a form refused there must not have
+	// created its output lot on the way.
+	orgID, _, err := s.captureFor(ctx, a)
 	if err != nil {
 		return nil, err
 	}
-	if acc.Org == 0 {
+	if orgID == 0 {
 		return nil, egov.Errorf(egov.EFORBIDDEN, "trace.error.no_organisation")
 	}
 	kind, ok := Kind(rec.Kind)
 	if !ok {
 		return nil, egov.FieldError("kind", "trace.error.kind")
 	}
-	org, err := s.Organisation(ctx, acc.Org)
+	org, err := s.Organisation(ctx, orgID)
 	if err != nil {
 		return nil, err
 	}

@@ -178,6 +178,25 @@ func TestRefusedTransformationMakesNoLot(t *testing.T) {
 				t.Fatalf("a refused %s registered lot %s", c.rec.Kind, l.Identifier)
 			}
 		}
+		// An administrator who is a member of the cooperative manages its
+		// data but does not capture: its milling is refused before the
+		// output lot is made.
+		if err := w.svc.SetMember(ctx, w.admin, w.admin.User.ID, w.coop.ID); err != nil {
+			t.Fatal(err)
+		}
+		admin, err := w.ids.ActorFor(ctx, w.admin.User)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.svc.Record(ctx, admin, epcis.Record{Kind: "milling", Time: w.now.Add(-time.Hour), Location: place,
+			Inputs: []epcis.LotQty{{Lot: lot.ID, Quantity: num(100)}}, OutProduct: rice.ID, OutLot: "GAO-02",
+			Output: epcis.LotQty{Quantity: num(60)}})
+		if egov.ErrorCode(err) != egov.EFORBIDDEN {
+			t.Errorf("an administrator's milling: %v", err)
+		}
+		if l, err := w.svc.Lot(ctx, rice.Identifier, "GAO-02"); err == nil {
+			t.Errorf("a refused milling registered lot %s", l.Identifier)
+		}
 	})
 }
 
