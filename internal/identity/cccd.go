@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -59,7 +60,7 @@ func ParseCitizenID(s string, now time.Time) (CitizenID, error) {
 }
 
 // Personal data in lists, API answers and stored errors is shown masked by
-// these three functions, everywhere the same way.
+// these functions, everywhere the same way.
 
 // MaskCitizenID shows the first three and last two digits only.
 func MaskCitizenID(s string) string {
@@ -84,4 +85,17 @@ func MaskEmail(s string) string {
 		return strings.Repeat("•", len([]rune(s)))
 	}
 	return string([]rune(s)[0]) + "•••" + s[at:]
+}
+
+var (
+	emailInText = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+`)
+	phoneInText = regexp.MustCompile(`\+?\b(?:84|0)\d{8,10}\b`)
+)
+
+// MaskContactsIn masks the e-mail addresses and phone numbers in a text
+// that may quote them, such as a mail server's error ("550 <lan@example.vn>
+// unknown"), before it is stored or logged.
+func MaskContactsIn(s string) string {
+	s = emailInText.ReplaceAllStringFunc(s, MaskEmail)
+	return phoneInText.ReplaceAllStringFunc(s, MaskPhone)
 }

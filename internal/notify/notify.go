@@ -351,7 +351,7 @@ func (s *Service) List(ctx context.Context, a *identity.Actor, f Filter) ([]*Mes
 			return nil, err
 		}
 		// (Errors are stored masked; masking again covers older rows.)
-		m.Recipient, m.LastError = MaskRecipient(m.Channel, m.Recipient), maskText(m.LastError)
+		m.Recipient, m.LastError = MaskRecipient(m.Channel, m.Recipient), identity.MaskContactsIn(m.LastError)
 		out = append(out, m)
 	}
 	if err := rows.Err(); err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"egov/internal/i18n"
@@ -257,7 +256,11 @@ func (s *Service) mailReminder(ctx context.Context, j *jobs.Job) error {
 	if err = s.Send(ctx, to, subject, body); err != nil {
 		// Kept as the reminder's and the job's last error: without the
 		// address in clear.
-		err = errors.New(strings.ReplaceAll(err.Error(), to, identity.MaskEmail(to)))
+		masked := errors.New(identity.MaskContactsIn(err.Error()))
+		if jobs.IsPermanent(err) {
+			masked = jobs.Permanent(masked)
+		}
+		err = masked
 	}
 	j.OnFinish(func(ctx context.Context, tx *store.Tx, state, lastError string) error {
 		status := "sent"

@@ -94,7 +94,7 @@ func TestReminders(t *testing.T) {
 		fx.rep.Send = func(_ context.Context, to, subject, body string) error {
 			mailed = append(mailed, to+": "+subject)
 			if refuse {
-				return errors.New("550 <" + to + ">: mailbox unavailable")
+				return errors.New("550 <" + strings.ToUpper(to) + ">: mailbox unavailable")
 			}
 			return nil
 		}
@@ -117,7 +117,7 @@ func TestReminders(t *testing.T) {
 			return st, lastErr
 		}
 		if st, lastErr := status(); st != "queued" || !strings.Contains(lastErr, "mailbox unavailable") ||
-			strings.Contains(lastErr, "hoa@anthanh") || len(mailed) != 1 ||
+			strings.Contains(strings.ToLower(lastErr), "hoa@anthanh") || len(mailed) != 1 ||
 			!strings.HasPrefix(mailed[0], "hoa@anthanh.example.gov.vn: Nhắc hạn nộp báo cáo") {
 			t.Fatalf("after a refusal: %s %q, mailed %q", st, lastErr, mailed)
 		}
