@@ -76,6 +76,7 @@ type Service struct {
 	// cut-off but stored after the run read up to it (scheduled.go).
 	ScheduleSettle time.Duration
 	jobs           *jobs.Queue
+	ids            *identity.Service // the subscribers' actors (UseJobs)
 }
 
 // NewService returns the repository over db; provincialBase is the base
