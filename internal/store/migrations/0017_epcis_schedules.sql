@@ -52,11 +52,25 @@ INSERT INTO epcis_queries_v2 (org_id, name, query, user_id, created_at)
 SELECT (SELECT m.org_id FROM trace_members m WHERE m.user_id = q.user_id), q.name, q.query, q.user_id, q.created_at
 FROM epcis_queries q ORDER BY q.id;
 
+-- Until now anyone could subscribe to any query: a subscription made for
+-- another organisation than the query's (its org_id, what its deliveries
+-- see, NULL for an administrator's) gets that organisation's own copy of
+-- the query, owned by the first of its subscribers there, so that its
+-- members list and delete it and the query's owners do not see its dest.
+-- Names were unique, so a copy takes no name its organisation has.
+INSERT INTO epcis_queries_v2 (org_id, name, query, user_id, created_at)
+SELECT s.org_id, q.name, q.query, MIN(s.user_id), q.created_at
+FROM epcis_subscriptions s JOIN epcis_queries q ON q.id = s.query_id
+WHERE COALESCE(s.org_id, 0) <> COALESCE((SELECT m.org_id FROM trace_members m WHERE m.user_id = q.user_id), 0)
+GROUP BY q.id, q.name, q.query, q.created_at, s.org_id
+ORDER BY q.id, MIN(s.user_id);
+
 INSERT INTO epcis_subscriptions_v2 (subscription_id, query_id, dest, signature_token, stream, report_if_empty, user_id,
     org_id, created_at, last_notified_at)
 SELECT s.subscription_id, n.id, s.dest, s.signature_token, s.stream, s.report_if_empty, s.user_id,
     s.org_id, s.created_at, s.last_notified_at
-FROM epcis_subscriptions s JOIN epcis_queries q ON q.id = s.query_id JOIN epcis_queries_v2 n ON n.name = q.name
+FROM epcis_subscriptions s JOIN epcis_queries q ON q.id = s.query_id
+JOIN epcis_queries_v2 n ON n.name = q.name AND COALESCE(n.org_id, 0) = COALESCE(s.org_id, 0)
 ORDER BY s.id;
 
 DROP TABLE epcis_subscriptions;
