@@ -192,6 +192,51 @@ func TestMigrationScopesNamedQueries(t *testing.T) {
 			if err := exec(sub, "sub-x", qa+1000, ids["user-a"], now); err == nil {
 				t.Error("a subscription to no query was accepted")
 			}
+			// A new query gets an id of its own: the identity sequence
+			// follows the copied rows.
+			var maxID, fresh int64
+			if err := db.QueryRowContext(ctx, `SELECT MAX(id) FROM epcis_queries`).Scan(&maxID); err != nil {
+				t.Fatal(err)
+			}
+			insert("q-new", `INSERT INTO epcis_queries (org_id, name, query, user_id, created_at) VALUES (?, 'moi', '{}', ?, ?)`, ids["org-a"], ids["user-a"], now)
+			if fresh = ids["q-new"]; fresh <= maxID {
+				t.Errorf("a new query got id %d, not after the copied ones (up to %d)", fresh, maxID)
+			}
+			// The rebuilt tables' constraints, indexes and sequences carry
+			// their usual names, which a later migration may use.
+			var leftover []string
+			if engine == "postgres" {
+				rows, err = db.QueryContext(ctx, `SELECT conname FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+					UNION ALL SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace`)
+			} else {
+				rows, err = db.QueryContext(ctx, `SELECT name || ': ' || COALESCE(sql, '') FROM sqlite_master`)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			names := 0
+			for rows.Next() {
+				var name string
+				if err := rows.Scan(&name); err != nil {
+					t.Fatal(err)
+				}
+				names++
+				if strings.Contains(name, "_v2") {
+					leftover = append(leftover, name)
+				}
+			}
+			rows.Close()
+			if names == 0 || len(leftover) > 0 {
+				t.Errorf("names left by the migration (of %d): %q", names, leftover)
+			}
+			if engine == "postgres" {
+				var n int
+				err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+					AND conname IN ('epcis_queries_pkey', 'epcis_subscriptions_pkey', 'epcis_subscriptions_query_id_fkey', 'epcis_subscriptions_subscription_id_key')`).Scan(&n)
+				if err != nil || n != 4 {
+					t.Errorf("%d of the usual constraint names (%v), want 4", n, err)
+				}
+			}
 		})
 	}
 }
