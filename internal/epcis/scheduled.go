@@ -52,8 +52,11 @@ func (s *Service) runSchedule(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	// The cut-off is taken when the run starts, ScheduleSettle back: a
-	// capture sets its events' recordTime before its transaction commits,
-	// so the most recent record times may still be arriving.
+	// capture sets its events' recordTime at the start of its transaction,
+	// before it commits, so the most recent record times may still be
+	// arriving. This assumes a capture's transaction commits within
+	// ScheduleSettle of its start and that the clocks of the processes
+	// sharing one PostgreSQL agree within ScheduleSettle (Service.store).
 	now := s.Now().UTC()
 	// A subscriber who lost the access it subscribed with gets no more
 	// runs: the job fails for good and queues no following one.

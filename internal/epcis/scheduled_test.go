@@ -549,3 +549,68 @@ func TestSubscriptionEndsWithSubscribersAccess(t *testing.T) {
 		})
 	}
 }
+
+// A capture that read the clock before a run's cut-off, but whose
+// transaction began only after the run had chosen that cut-off (it waited
+// in the writer's queue), is recorded after the cut-off and delivered by
+// the next run: it falls in no crack between runs.
+func TestScheduledRunCapturesStampedInTransaction(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		utc := func(h, m, s int) time.Time { return time.Date(2026, 3, 2, h, m, s, 0, time.UTC) }
+		w.now = utc(0, 0, 0)
+		q := newQueue(db, func() time.Time { return w.now })
+		w.svc.UseJobs(q, w.ids)
+		h := newHook(t)
+		w.svc.Client = h.Client()
+		// meanwhile runs once, on the next reading of the service's clock,
+		// after that reading was taken.
+		var meanwhile func()
+		w.svc.Now = func() time.Time {
+			now := w.now
+			if f := meanwhile; f != nil {
+				meanwhile = nil
+				f()
+			}
+			return now
+		}
+		if err := w.svc.CreateQuery(w.ctx, w.coopOp, "tat-ca", json.RawMessage(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		// Every hour on the hour.
+		if _, err := w.svc.Subscribe(w.ctx, w.coopOp, "tat-ca", epcis.NewSubscription{Dest: h.URL, Schedule: &epcis.Schedule{Minute: "0"}}); err != nil {
+			t.Fatal(err)
+		}
+		names := []string{"early", "queued"}
+		capture := func(name string, serial int) {
+			w.captureAs(t, w.coopOp, map[string]map[string]any{name: {"bizStep": "shipping", "readPoint": map[string]any{"id": w.field.Identifier},
+				"epcList": []any{fmt.Sprintf("urn:epc:id:sgtin:0614141.107346.%d", serial)}}})
+		}
+		w.now = utc(0, 30, 0)
+		capture("early", 1)
+		// The capture takes the time, 00:58:30, before the 01:00 run's
+		// cut-off (00:59); the run happens while it waits for the writer.
+		w.now = utc(0, 58, 30)
+		meanwhile = func() {
+			w.now = utc(1, 0, 0)
+			runDue(t, q)
+		}
+		capture("queued", 2)
+		if meanwhile != nil {
+			t.Fatal("the capture did not read the clock")
+		}
+		got := h.take()
+		if len(got) != 1 || !slices.Equal(w.read(t, got[0], "", names...).events, []string{"early"}) {
+			t.Fatalf("the 01:00 run: %d deliveries, want one of early", len(got))
+		}
+		w.now = utc(2, 0, 0)
+		runDue(t, q)
+		got = h.take()
+		if len(got) != 1 {
+			t.Fatalf("the 02:00 run: %d deliveries, want 1: the event captured during the 01:00 run is in no run", len(got))
+		}
+		if d := w.read(t, got[0], "", names...); !slices.Equal(d.events, []string{"queued"}) {
+			t.Errorf("the 02:00 run delivered %v, want queued", d.events)
+		}
+	})
+}
