@@ -614,3 +614,62 @@ func TestScheduledRunCapturesStampedInTransaction(t *testing.T) {
 		}
 	})
 }
+
+// A scheduled run of more events than a document holds is delivered in
+// several documents, which together hold each of its events once.
+func TestScheduledRunPaged(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		w.now = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+		q := newQueue(db, func() time.Time { return w.now })
+		w.svc.UseJobs(q, w.ids)
+		h := newHook(t)
+		w.svc.Client = h.Client()
+		if err := w.svc.CreateQuery(w.ctx, w.coopOp, "giao-hang", json.RawMessage(`{"EQ_bizStep": ["shipping"]}`)); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := w.svc.Subscribe(w.ctx, w.coopOp, "giao-hang", epcis.NewSubscription{Dest: h.URL, SignatureToken: "bi-mat",
+			Schedule: &epcis.Schedule{Minute: "0"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names, want []string
+		for i := range 7 {
+			name := fmt.Sprintf("ship%d", i)
+			events := map[string]map[string]any{name: {"bizStep": "shipping", "readPoint": map[string]any{"id": w.field.Identifier},
+				"epcList": []any{fmt.Sprintf("urn:epc:id:sgtin:0614141.107346.%d", i)}}}
+			// Interleaved with events the query does not match.
+			other := fmt.Sprintf("harvest%d", i)
+			events[other] = map[string]any{"bizStep": "commissioning", "readPoint": map[string]any{"id": w.field.Identifier},
+				"epcList": []any{fmt.Sprintf("urn:epc:id:sgtin:0614141.107346.%d", 100+i)}}
+			w.now = w.now.Add(time.Minute)
+			w.captureAs(t, w.coopOp, events)
+			names, want = append(names, name, other), append(want, name)
+		}
+		w.svc.Limits.MaxEvents = 3
+		w.now = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+		runDue(t, q)
+		got := h.take()
+		if len(got) != 3 {
+			t.Fatalf("%d deliveries of 7 events 3 at a time, want 3", len(got))
+		}
+		var all []string
+		for i, d := range got {
+			r := w.read(t, d, "bi-mat", names...)
+			if r.subscription != sub.ID || len(r.events) == 0 || len(r.events) > 3 {
+				t.Errorf("delivery %d: %s with %d events", i, r.subscription, len(r.events))
+			}
+			all = append(all, r.events...)
+		}
+		slices.Sort(all)
+		if !slices.Equal(all, want) {
+			t.Errorf("the deliveries hold %v, want each of %v once", all, want)
+		}
+		// The next run has nothing new.
+		w.now = w.now.Add(time.Hour)
+		runDue(t, q)
+		if got := h.take(); len(got) != 0 {
+			t.Errorf("the next run delivered %s", got[0].body)
+		}
+	})
+}
