@@ -76,7 +76,7 @@ func New(db *store.DB, log *slog.Logger) *App {
 	ns := notify.New(db, us, ds, q)
 	ds.Notify = ns.Notify
 	trace := epcis.NewService(db, traceBase())
-	trace.UseJobs(q)
+	trace.UseJobs(q, ids)
 	rep := reporting.New(db, us, ids)
 	rep.Calendar = cal
 	rep.Send = func(ctx context.Context, to, subject, body string) error {

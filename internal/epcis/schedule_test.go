@@ -2,6 +2,7 @@ package epcis_test
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -178,14 +179,20 @@ func TestScheduleZone(t *testing.T) {
 }
 
 // Whatever a client sends as a schedule, parsing does not panic, and a
-// schedule it accepts has a next time, later than the start, that is its
-// own next time from just before it (Next skips no time it names).
+// schedule it accepts has as next time the first time it names after the
+// start, as a plain scan of the calendar finds it: day by day (over one
+// 400-year Gregorian cycle, which holds every combination of date and day
+// of the week that occurs at all), then second by second in a day whose
+// date matches. The scan reads the fields with a parser of its own.
 func FuzzSchedule(f *testing.F) {
 	f.Add(`{"hour": "1", "minute": "5"}`, int64(0))
 	f.Add(`{"second": "30", "minute": "0,[15-17],45", "dayOfWeek": "[1-5]"}`, int64(1e9))
 	f.Add(`{"dayOfMonth": "29", "month": "2", "dayOfWeek": "7"}`, int64(4e9))
 	f.Add(`{"dayOfMonth": "31", "month": "4"}`, int64(0))
 	f.Add(`{"minute": 7, "hour": "[22-23]"}`, int64(-1e9))
+	f.Add(`{"dayOfMonth": "29", "month": "2", "dayOfWeek": "1", "hour": "23", "minute": "59", "second": "59"}`, int64(4102444800)) // 2100: no 29 February
+	f.Add(`{"minute": "0,59", "hour": "0,23", "dayOfMonth": "1,31"}`, int64(1774972799))
+	f.Add(`{}`, int64(1772409599))
 	f.Fuzz(func(t *testing.T, body string, start int64) {
 		var sc epcis.Schedule
 		if json.Unmarshal([]byte(body), &sc) != nil {
@@ -197,11 +204,66 @@ func FuzzSchedule(f *testing.F) {
 		}
 		from := time.Unix(start%(1<<34), 0)
 		next := tt.Next(from)
-		if !next.After(from) {
-			t.Fatalf("%s: next %s is not after %s", body, next, from)
-		}
-		if again := tt.Next(next.Add(-time.Second)); !again.Equal(next) {
-			t.Fatalf("%s: next from %s is %s, but from a second before it %s", body, from, next, again)
+		want := scanSchedule(t, sc, from)
+		if !next.Equal(want) {
+			t.Fatalf("%s: next after %s is %s, the scan finds %s", body, from.In(epcis.ScheduleZone), next.In(epcis.ScheduleZone), want.In(epcis.ScheduleZone))
 		}
 	})
+}
+
+// scanSchedule returns the first time after from that sc names, found by
+// trying the times one by one.
+func scanSchedule(t *testing.T, sc epcis.Schedule, from time.Time) time.Time {
+	field := func(s string, min, max int, omitted []int) []bool {
+		set := make([]bool, max+1)
+		if s == "" {
+			for _, v := range omitted {
+				set[v] = true
+			}
+			return set
+		}
+		for _, el := range strings.Split(s, ",") {
+			lo, hi := el, el
+			if strings.HasPrefix(el, "[") {
+				lo, hi, _ = strings.Cut(strings.Trim(el, "[]"), "-")
+			}
+			a, err1 := strconv.Atoi(lo)
+			b, err2 := strconv.Atoi(hi)
+			if err1 != nil || err2 != nil || a < min || b > max {
+				t.Fatalf("ParseSchedule accepted %q", s)
+			}
+			for v := a; v <= b; v++ {
+				set[v] = true
+			}
+		}
+		return set
+	}
+	every := func(min, max int) []int {
+		var out []int
+		for v := min; v <= max; v++ {
+			out = append(out, v)
+		}
+		return out
+	}
+	sec, minute, hour := field(sc.Second, 0, 59, []int{0}), field(sc.Minute, 0, 59, every(0, 59)), field(sc.Hour, 0, 23, every(0, 23))
+	dom, month, dow := field(sc.DayOfMonth, 1, 31, every(1, 31)), field(sc.Month, 1, 12, every(1, 12)), field(sc.DayOfWeek, 1, 7, every(1, 7))
+	local := from.In(epcis.ScheduleZone)
+	first := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, epcis.ScheduleZone)
+	for d := 0; d <= 146097+366; d++ {
+		day := first.AddDate(0, 0, d)
+		wd := int(day.Weekday())
+		if wd == 0 {
+			wd = 7
+		}
+		if !dom[day.Day()] || !month[int(day.Month())] || !dow[wd] {
+			continue
+		}
+		for s := 0; s < 24*60*60; s++ {
+			c := day.Add(time.Duration(s) * time.Second)
+			if c.After(from) && hour[c.Hour()] && minute[c.Minute()] && sec[c.Second()] {
+				return c
+			}
+		}
+	}
+	return time.Time{}
 }

@@ -52,9 +52,27 @@ func (s *Service) runSchedule(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	// The cut-off is taken when the run starts, ScheduleSettle back: a
-	// capture sets its events' recordTime before its transaction commits,
-	// so the most recent record times may still be arriving.
+	// capture sets its events' recordTime at the start of its transaction,
+	// before it commits, so the most recent record times may still be
+	// arriving. This assumes a capture's transaction commits within
+	// ScheduleSettle of its start and that the clocks of the processes
+	// sharing one PostgreSQL agree within ScheduleSettle (Service.store).
 	now := s.Now().UTC()
+	// A subscriber who lost the access it subscribed with gets no more
+	// runs: the job fails for good and queues no following one.
+	var user int64
+	var org sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT user_id, org_id FROM epcis_subscriptions WHERE subscription_id = ? AND stream = 0`,
+		t.Subscription).Scan(&user, &org)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil // unsubscribed since
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.checkSubscriber(ctx, t.Subscription, user, org); err != nil {
+		return err
+	}
 	return s.db.InTx(ctx, func(tx *store.Tx) error {
 		var schedule, next, from string
 		err := tx.QueryRowContext(ctx, `SELECT schedule, next_run_at, min_record_time FROM epcis_subscriptions

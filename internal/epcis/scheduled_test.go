@@ -133,7 +133,7 @@ func TestScheduledSubscription(t *testing.T) {
 		utc := func(day, h, m, s int) time.Time { return time.Date(2026, 3, day, h, m, s, 0, time.UTC) }
 		w.now = utc(2, 0, 0, 0) // 07:00 in Vietnam
 		q := newQueue(db, func() time.Time { return w.now })
-		w.svc.UseJobs(q)
+		w.svc.UseJobs(q, w.ids)
 		h := newHook(t)
 		w.svc.Client = h.Client()
 		if err := w.svc.CreateQuery(w.ctx, w.coopOp, "giao-hang", json.RawMessage(`{"EQ_bizStep": ["shipping"]}`)); err != nil {
@@ -294,7 +294,7 @@ func TestScheduledSubscriptionCatchesUp(t *testing.T) {
 	// Captured before the subscription, after its initialRecordTime.
 	w.captureAs(t, w.coopOp, map[string]map[string]any{"before": {"bizStep": "shipping", "epcList": []any{"urn:epc:id:sgtin:0614141.107346.1"}}})
 	q := newQueue(w.db, func() time.Time { return w.now })
-	w.svc.UseJobs(q)
+	w.svc.UseJobs(q, w.ids)
 	h := newHook(t)
 	w.svc.Client = h.Client()
 	if err := w.svc.CreateQuery(w.ctx, w.coopOp, "moi", json.RawMessage(`{}`)); err != nil {
@@ -373,7 +373,7 @@ func TestScheduledRunDeliveredOnce(t *testing.T) {
 				svcs[i] = epcis.NewService(db, provincialBase)
 				svcs[i].Now, svcs[i].Client = clock, h.Client()
 				queues[i] = newQueue(db, clock)
-				svcs[i].UseJobs(queues[i])
+				svcs[i].UseJobs(queues[i], identity.NewService(db, units.NewService(db)))
 			}
 			ids := identity.NewService(db1, units.NewService(db1))
 			u, err := ids.CreateOfficer(ctx, identity.SystemActor, identity.NewUser{Username: "van.hanh", FullName: "Cán bộ vận hành", Password: "mat-khau-dai"},
@@ -459,4 +459,217 @@ func TestScheduledRunDeliveredOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A subscription delivers only while its subscriber keeps the access it
+// subscribed with: once the cooperative's operator is removed from it or
+// moved to another organisation, or the administrator loses its role, the
+// deliveries already queued, the stream deliveries of later captures and
+// the scheduled runs send nothing, are not retried, and the schedule stops.
+func TestSubscriptionEndsWithSubscribersAccess(t *testing.T) {
+	cases := []struct {
+		name  string
+		admin bool // the administrator subscribes, for every organisation
+		lose  func(w *world) error
+	}{
+		{"removed", false, func(w *world) error { return w.svc.RemoveMember(w.ctx, w.admin, w.coopOp.ID()) }},
+		{"moved", false, func(w *world) error { return w.svc.SetMember(w.ctx, w.admin, w.coopOp.ID(), w.mill.ID) }},
+		{"admin", true, func(w *world) error {
+			return w.ids.RemoveGrant(w.ctx, identity.SystemActor, w.admin.ID(), w.admin.Grants[0].ID)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Engines(t, func(t *testing.T, db *store.DB) {
+				w := newWorld(t, db)
+				utc := func(h, m int) time.Time { return time.Date(2026, 3, 2, h, m, 0, 0, time.UTC) }
+				w.now = utc(0, 0)
+				q := newQueue(db, func() time.Time { return w.now })
+				w.svc.UseJobs(q, w.ids)
+				h := newHook(t)
+				w.svc.Client = h.Client()
+				// Another operator of the cooperative captures.
+				u, err := w.ids.CreateOfficer(w.ctx, identity.SystemActor, identity.NewUser{Username: "htx.khac", FullName: "Người khác", Password: "mat-khau-dai"},
+					identity.RoleTraceOperator, w.coop.UnitID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := w.svc.SetMember(w.ctx, w.admin, u.ID, w.coop.ID); err != nil {
+					t.Fatal(err)
+				}
+				other, err := w.ids.ActorFor(w.ctx, u)
+				if err != nil {
+					t.Fatal(err)
+				}
+				subscriber := w.coopOp
+				if c.admin {
+					subscriber = w.admin
+				}
+				if err := w.svc.CreateQuery(w.ctx, subscriber, "tat-ca", json.RawMessage(`{}`)); err != nil {
+					t.Fatal(err)
+				}
+				for _, ns := range []epcis.NewSubscription{{Dest: h.URL, Stream: true}, {Dest: h.URL, Schedule: &epcis.Schedule{Minute: "0"}}} {
+					if _, err := w.svc.Subscribe(w.ctx, subscriber, "tat-ca", ns); err != nil {
+						t.Fatal(err)
+					}
+				}
+				names := []string{"e1", "e2", "e3"}
+				capture := func(name string, serial int) {
+					w.captureAs(t, other, map[string]map[string]any{name: {"bizStep": "shipping", "readPoint": map[string]any{"id": w.field.Identifier},
+						"epcList": []any{fmt.Sprintf("urn:epc:id:sgtin:0614141.107346.%d", serial)}}})
+				}
+				// While the subscriber has its access, the stream delivers.
+				w.now = utc(0, 10)
+				capture("e1", 1)
+				runDue(t, q)
+				if got := h.take(); len(got) != 1 || !slices.Equal(w.read(t, got[0], "", names...).events, []string{"e1"}) {
+					t.Fatalf("%d deliveries before the subscriber lost its access, want e1", len(got))
+				}
+				// Captured before, delivered after the change; then after it.
+				w.now = utc(0, 20)
+				capture("e2", 2)
+				if err := c.lose(w); err != nil {
+					t.Fatal(err)
+				}
+				runDue(t, q)
+				w.now = utc(0, 30)
+				capture("e3", 3)
+				runDue(t, q)
+				w.now = utc(1, 0)
+				runDue(t, q)
+				if got := h.take(); len(got) != 0 {
+					t.Errorf("%d deliveries after the subscriber lost its access: %s", len(got), got[0].body)
+				}
+				for _, kind := range []string{"epcis.deliver", "epcis.schedule"} {
+					if pending, err := q.Pending(w.ctx, kind); err != nil || pending {
+						t.Errorf("a job %s is still queued: %v %v", kind, pending, err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// A capture that read the clock before a run's cut-off, but whose
+// transaction began only after the run had chosen that cut-off (it waited
+// in the writer's queue), is recorded after the cut-off and delivered by
+// the next run: it falls in no crack between runs.
+func TestScheduledRunCapturesStampedInTransaction(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		utc := func(h, m, s int) time.Time { return time.Date(2026, 3, 2, h, m, s, 0, time.UTC) }
+		w.now = utc(0, 0, 0)
+		q := newQueue(db, func() time.Time { return w.now })
+		w.svc.UseJobs(q, w.ids)
+		h := newHook(t)
+		w.svc.Client = h.Client()
+		// meanwhile runs once, on the next reading of the service's clock,
+		// after that reading was taken.
+		var meanwhile func()
+		w.svc.Now = func() time.Time {
+			now := w.now
+			if f := meanwhile; f != nil {
+				meanwhile = nil
+				f()
+			}
+			return now
+		}
+		if err := w.svc.CreateQuery(w.ctx, w.coopOp, "tat-ca", json.RawMessage(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		// Every hour on the hour.
+		if _, err := w.svc.Subscribe(w.ctx, w.coopOp, "tat-ca", epcis.NewSubscription{Dest: h.URL, Schedule: &epcis.Schedule{Minute: "0"}}); err != nil {
+			t.Fatal(err)
+		}
+		names := []string{"early", "queued"}
+		capture := func(name string, serial int) {
+			w.captureAs(t, w.coopOp, map[string]map[string]any{name: {"bizStep": "shipping", "readPoint": map[string]any{"id": w.field.Identifier},
+				"epcList": []any{fmt.Sprintf("urn:epc:id:sgtin:0614141.107346.%d", serial)}}})
+		}
+		w.now = utc(0, 30, 0)
+		capture("early", 1)
+		// The capture takes the time, 00:58:30, before the 01:00 run's
+		// cut-off (00:59); the run happens while it waits for the writer.
+		w.now = utc(0, 58, 30)
+		meanwhile = func() {
+			w.now = utc(1, 0, 0)
+			runDue(t, q)
+		}
+		capture("queued", 2)
+		if meanwhile != nil {
+			t.Fatal("the capture did not read the clock")
+		}
+		got := h.take()
+		if len(got) != 1 || !slices.Equal(w.read(t, got[0], "", names...).events, []string{"early"}) {
+			t.Fatalf("the 01:00 run: %d deliveries, want one of early", len(got))
+		}
+		w.now = utc(2, 0, 0)
+		runDue(t, q)
+		got = h.take()
+		if len(got) != 1 {
+			t.Fatalf("the 02:00 run: %d deliveries, want 1: the event captured during the 01:00 run is in no run", len(got))
+		}
+		if d := w.read(t, got[0], "", names...); !slices.Equal(d.events, []string{"queued"}) {
+			t.Errorf("the 02:00 run delivered %v, want queued", d.events)
+		}
+	})
+}
+
+// A scheduled run of more events than a document holds is delivered in
+// several documents, which together hold each of its events once.
+func TestScheduledRunPaged(t *testing.T) {
+	storetest.Engines(t, func(t *testing.T, db *store.DB) {
+		w := newWorld(t, db)
+		w.now = time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+		q := newQueue(db, func() time.Time { return w.now })
+		w.svc.UseJobs(q, w.ids)
+		h := newHook(t)
+		w.svc.Client = h.Client()
+		if err := w.svc.CreateQuery(w.ctx, w.coopOp, "giao-hang", json.RawMessage(`{"EQ_bizStep": ["shipping"]}`)); err != nil {
+			t.Fatal(err)
+		}
+		sub, err := w.svc.Subscribe(w.ctx, w.coopOp, "giao-hang", epcis.NewSubscription{Dest: h.URL, SignatureToken: "bi-mat",
+			Schedule: &epcis.Schedule{Minute: "0"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names, want []string
+		for i := range 7 {
+			name := fmt.Sprintf("ship%d", i)
+			events := map[string]map[string]any{name: {"bizStep": "shipping", "readPoint": map[string]any{"id": w.field.Identifier},
+				"epcList": []any{fmt.Sprintf("urn:epc:id:sgtin:0614141.107346.%d", i)}}}
+			// Interleaved with events the query does not match.
+			other := fmt.Sprintf("harvest%d", i)
+			events[other] = map[string]any{"bizStep": "commissioning", "readPoint": map[string]any{"id": w.field.Identifier},
+				"epcList": []any{fmt.Sprintf("urn:epc:id:sgtin:0614141.107346.%d", 100+i)}}
+			w.now = w.now.Add(time.Minute)
+			w.captureAs(t, w.coopOp, events)
+			names, want = append(names, name, other), append(want, name)
+		}
+		w.svc.Limits.MaxEvents = 3
+		w.now = time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+		runDue(t, q)
+		got := h.take()
+		if len(got) != 3 {
+			t.Fatalf("%d deliveries of 7 events 3 at a time, want 3", len(got))
+		}
+		var all []string
+		for i, d := range got {
+			r := w.read(t, d, "bi-mat", names...)
+			if r.subscription != sub.ID || len(r.events) == 0 || len(r.events) > 3 {
+				t.Errorf("delivery %d: %s with %d events", i, r.subscription, len(r.events))
+			}
+			all = append(all, r.events...)
+		}
+		slices.Sort(all)
+		if !slices.Equal(all, want) {
+			t.Errorf("the deliveries hold %v, want each of %v once", all, want)
+		}
+		// The next run has nothing new.
+		w.now = w.now.Add(time.Hour)
+		runDue(t, q)
+		if got := h.take(); len(got) != 0 {
+			t.Errorf("the next run delivered %s", got[0].body)
+		}
+	})
 }

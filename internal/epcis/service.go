@@ -71,11 +71,14 @@ type Service struct {
 	// (webhook.go).
 	Client *http.Client
 	// ScheduleSettle is how far before the start of a scheduled run its
-	// cut-off lies: longer than a capture takes from setting its events'
-	// recordTime to committing them, so that no event is recorded before a
-	// cut-off but stored after the run read up to it (scheduled.go).
+	// cut-off lies: longer than a capture's transaction takes from setting
+	// its events' recordTime (at its start) to committing them, and than
+	// the clocks of processes sharing one PostgreSQL differ, so that no
+	// event is recorded before a cut-off but stored after the run read up
+	// to it (scheduled.go, store).
 	ScheduleSettle time.Duration
 	jobs           *jobs.Queue
+	ids            *identity.Service // the subscribers' actors (UseJobs)
 }
 
 // NewService returns the repository over db; provincialBase is the base
@@ -182,9 +185,22 @@ type errDuplicate struct{ eventID string }
 func (e errDuplicate) Error() string { return "duplicate " + e.eventID }
 
 // store writes the events in one transaction and records the job.
+//
+// The events' recordTime is read from the clock inside the transaction,
+// not when the request arrived: a scheduled run's cut-off lies
+// ScheduleSettle before the run starts (scheduled.go), and an event must
+// not get a record time before a cut-off yet commit after the run read up
+// to it, or it falls in no run. Stamped at the start of the transaction's
+// function, with one writer per process, a capture stamped before a
+// cut-off commits before the run of that cut-off reads, unless its
+// transaction (or the commit it shares with others) lasts longer than
+// ScheduleSettle. Processes sharing PostgreSQL also need their clocks
+// within ScheduleSettle of one another. Bodies are marshalled before the
+// transaction, without recordTime, which the transaction puts in front
+// (withRecordTime): the writer only copies them. recordTime is not part of
+// an event's hash, so eventIDs are computed before as well.
 func (s *Service) store(ctx context.Context, a *identity.Actor, org, unit int64, events []*Event) (*CaptureJob, error) {
 	now := s.Now().UTC()
-	recordTime := EventTimeUTC(now)
 	job := &CaptureJob{UserID: a.ID(), OrgID: org, UnitID: unit, Events: len(events), Success: true, CreatedAt: now, FinishedAt: now}
 	rows := make([]eventRow, len(events))
 	seen := map[string]bool{}
@@ -193,7 +209,7 @@ func (s *Service) store(ctx context.Context, a *identity.Actor, org, unit int64,
 			ev.EventID, _ = s.Hasher.EventHash(ev.Body, ev.Context)
 			ev.Body["eventID"] = ev.EventID
 		}
-		ev.Body["recordTime"] = recordTime // the incoming one is ignored
+		delete(ev.Body, "recordTime") // the incoming one is ignored; the transaction sets it
 		if !ev.ErrorDeclared {
 			if seen[ev.EventID] {
 				job.Success = false
@@ -212,19 +228,28 @@ func (s *Service) store(ctx context.Context, a *identity.Actor, org, unit int64,
 		rows[i] = eventRow{ev: ev, body: string(body), context: string(ctxJSON), exts: extensions(ev), sensors: sensorRows(ev)}
 	}
 	if job.Success {
+		var recorded time.Time
 		err := s.db.InTx(ctx, func(tx *store.Tx) error {
+			recorded = s.Now().UTC()
+			job.FinishedAt = recorded
 			id, err := insertJob(ctx, tx, job)
 			if err != nil {
 				return err
 			}
 			job.ID = id
+			stamp := EventTimeUTC(recorded)
 			for _, r := range rows {
-				if err := insertEvent(ctx, tx, id, job.OrgID, now, r); err != nil {
+				if err := insertEvent(ctx, tx, id, job.OrgID, recorded, stamp, r); err != nil {
 					return err
 				}
 			}
 			return s.notifySubscribers(ctx, tx, id)
 		})
+		if err == nil {
+			for _, ev := range events {
+				ev.Body["recordTime"] = EventTimeUTC(recorded)
+			}
+		}
 		var dup errDuplicate
 		switch {
 		case errors.As(err, &dup):
@@ -238,6 +263,7 @@ func (s *Service) store(ctx context.Context, a *identity.Actor, org, unit int64,
 	}
 	// A failed capture stores no event, only the job that says why.
 	err := s.db.InTx(ctx, func(tx *store.Tx) error {
+		job.FinishedAt = s.Now().UTC()
 		id, err := insertJob(ctx, tx, job)
 		job.ID = id
 		return err
@@ -272,7 +298,22 @@ func insertJob(ctx context.Context, tx *store.Tx, job *CaptureJob) (int64, error
 	return id, err
 }
 
-func insertEvent(ctx context.Context, tx *store.Tx, captureID, org int64, recordTime time.Time, r eventRow) error {
+// withRecordTime is an event's body, marshalled without recordTime, with
+// recordTime (EventTimeUTC) as its first member.
+func withRecordTime(body, stamp string) string {
+	var b strings.Builder
+	b.Grow(len(body) + len(stamp) + 16)
+	b.WriteString(`{"recordTime":"`)
+	b.WriteString(stamp)
+	b.WriteByte('"')
+	if rest := strings.TrimSpace(body[1:]); rest != "}" {
+		b.WriteByte(',')
+	}
+	b.WriteString(body[1:])
+	return b.String()
+}
+
+func insertEvent(ctx context.Context, tx *store.Tx, captureID, org int64, recordTime time.Time, stamp string, r eventRow) error {
 	ev := r.ev
 	var id int64
 	err := tx.QueryRowContext(ctx, `INSERT INTO epcis_events (event_id, event_type, event_time, record_time, tz_offset, action,
@@ -280,7 +321,7 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID, org int64, record
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		ev.EventID, ev.Type, store.FormatTime(ev.EventTime), store.FormatTime(recordTime), ev.TimeZone, ev.Action,
 		ev.BizStep, ev.Disposition, ev.ReadPoint, ev.BizLocation, boolInt(ev.ErrorDeclared), ev.ErrorReason,
-		declarationTime(ev), captureID, nullID(org), r.body, r.context).Scan(&id)
+		declarationTime(ev), captureID, nullID(org), withRecordTime(r.body, stamp), r.context).Scan(&id)
 	if store.IsUniqueViolation(err) {
 		return errDuplicate{ev.EventID}
 	}

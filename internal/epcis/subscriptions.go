@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"time"
 
+	"egov"
 	"egov/internal/identity"
 	"egov/internal/jobs"
 	"egov/internal/store"
@@ -60,9 +61,11 @@ const (
 )
 
 // UseJobs registers the delivery of subscriptions on the job queue; until
-// it is called, captures notify no one and schedules do not run.
-func (s *Service) UseJobs(q *jobs.Queue) {
-	s.jobs = q
+// it is called, captures notify no one and schedules do not run. ids
+// gives the subscribers' actors: each delivery checks that its subscriber
+// still has the access it subscribed with.
+func (s *Service) UseJobs(q *jobs.Queue, ids *identity.Service) {
+	s.jobs, s.ids = q, ids
 	q.Handle(deliverJob, s.deliver)
 	q.Handle(scheduleJob, s.runSchedule)
 }
@@ -310,13 +313,17 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	var query string
+	var user int64
 	var org sql.NullInt64 // the subscriber's organisation: it gets what that sees
-	sub, err := scanSubscription(s.db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+`, q.query, s.org_id FROM epcis_subscriptions s
-		JOIN epcis_queries q ON q.id = s.query_id WHERE s.subscription_id = ?`, d.Subscription), &query, &org)
+	sub, err := scanSubscription(s.db.QueryRowContext(ctx, `SELECT `+subscriptionColumns+`, q.query, s.user_id, s.org_id FROM epcis_subscriptions s
+		JOIN epcis_queries q ON q.id = s.query_id WHERE s.subscription_id = ?`, d.Subscription), &query, &user, &org)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil // unsubscribed since
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.checkSubscriber(ctx, sub.ID, user, org); err != nil {
 		return err
 	}
 	v, err := s.QueryValues([]byte(query))
@@ -389,4 +396,51 @@ func (s *Service) deliver(ctx context.Context, j *jobs.Job) error {
 		d.Page = page.Next
 		return s.jobs.Enqueue(ctx, tx, deliverJob, d)
 	})
+}
+
+// checkSubscriber checks, before a delivery or a scheduled run, that the
+// subscription's creator still has the access its org_id was set from at
+// Subscribe: still a member of that organisation, or, for a subscription
+// of no organisation, still an administrator of the repository. The scope
+// was fixed when the subscription was made; without this check an
+// operator removed from the organisation (or moved to another), or an
+// administrator who lost trace.manage, would go on receiving what they may
+// no longer query. A lost access fails the job for good (jobs.Permanent);
+// the subscription stays, and delivers again if the access comes back.
+func (s *Service) checkSubscriber(ctx context.Context, id string, userID int64, org sql.NullInt64) error {
+	if s.ids == nil {
+		return errors.New("epcis: no identity service to check subscribers with")
+	}
+	lost := func(why string) error {
+		return jobs.Permanent(fmt.Errorf("subscription %s: its subscriber (user %d) %s", id, userID, why))
+	}
+	u, err := s.ids.UserByID(ctx, userID)
+	if egov.ErrorCode(err) == egov.ENOTFOUND {
+		return lost("no longer exists")
+	}
+	if err != nil {
+		return err
+	}
+	if u.Disabled {
+		return lost("is disabled")
+	}
+	a, err := s.ids.ActorFor(ctx, u)
+	if err != nil {
+		return err
+	}
+	acc, err := s.AccessOf(ctx, a)
+	switch egov.ErrorCode(err) {
+	case "":
+	case egov.EFORBIDDEN, egov.EUNAUTHORIZED:
+		return lost("may no longer query the repository")
+	default:
+		return err
+	}
+	switch {
+	case org.Valid && acc.Org != org.Int64:
+		return lost("is no longer a member of the subscription's organisation")
+	case !org.Valid && !acc.Admin:
+		return lost("is no longer an administrator")
+	}
+	return nil
 }

@@ -346,6 +346,17 @@ func (s *Service) UserByName(ctx context.Context, username string) (*User, error
 	return u, err
 }
 
+// UserByID returns a user by id, for background work done on a user's
+// behalf (a subscription's deliveries check that their subscriber still
+// may see what they send).
+func (s *Service) UserByID(ctx context.Context, id int64) (*User, error) {
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, egov.Errorf(egov.ENOTFOUND, "user.not_found")
+	}
+	return u, err
+}
+
 func (s *Service) grantsOf(ctx context.Context, q store.Querier, userID int64) ([]Grant, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, user_id, role, unit_id FROM grants WHERE user_id = ? ORDER BY id`, userID)
 	if err != nil {
