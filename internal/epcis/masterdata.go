@@ -102,6 +102,9 @@ func (s *Service) SetMember(ctx context.Context, a *identity.Actor, userID, org 
 		if err != nil {
 			return err
 		}
+		if err := dropSubscriptions(ctx, tx, userID, org); err != nil {
+			return err
+		}
 		return s.auditMember(ctx, tx, a, "trace.member.set", userID, fmt.Sprintf("thành viên của %s (%s)", o.Name, o.Code))
 	})
 }
@@ -123,8 +126,21 @@ func (s *Service) RemoveMember(ctx context.Context, a *identity.Actor, userID in
 			}
 			return err
 		}
+		if err := dropSubscriptions(ctx, tx, userID, 0); err != nil {
+			return err
+		}
 		return s.auditMember(ctx, tx, a, "trace.member.remove", userID, "thôi là thành viên tổ chức truy xuất")
 	})
+}
+
+// dropSubscriptions deletes the webhook subscriptions a user made for an
+// organisation other than keep (0: any), in the transaction that takes the
+// user out of it: they would otherwise go on queuing deliveries that the
+// delivery's own access check refuses.
+func dropSubscriptions(ctx context.Context, tx *store.Tx, userID, keep int64) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM epcis_subscriptions WHERE user_id = ? AND org_id IS NOT NULL AND org_id <> ?`,
+		userID, keep)
+	return err
 }
 
 func (s *Service) auditMember(ctx context.Context, tx *store.Tx, a *identity.Actor, action string, userID int64, summary string) error {

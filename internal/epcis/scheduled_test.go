@@ -545,6 +545,12 @@ func TestSubscriptionEndsWithSubscribersAccess(t *testing.T) {
 						t.Errorf("a job %s is still queued: %v %v", kind, pending, err)
 					}
 				}
+				// Leaving the organisation took its subscriptions with it.
+				var left int
+				if err := db.QueryRowContext(w.ctx, `SELECT COUNT(*) FROM epcis_subscriptions WHERE user_id = ?`, subscriber.ID()).
+					Scan(&left); err != nil || (!c.admin && left != 0) {
+					t.Errorf("%d subscriptions left after leaving the organisation: %v", left, err)
+				}
 			})
 		})
 	}
