@@ -264,6 +264,7 @@ func stringsOf(v any) []string {
 // forward).
 type Stage struct {
 	Time    time.Time
+	Type    string // the event's type: ObjectEvent, AggregationEvent…
 	BizStep string // CBV URI or the province's own
 	Place   string // bizLocation, else readPoint
 	Subject []string
@@ -319,7 +320,7 @@ func (s *Service) PublicProvenance(ctx context.Context, id string) (*Provenance,
 	stageOf := func(ev *GraphEvent, upstream bool) *Stage {
 		st := byEvent[ev]
 		if st == nil {
-			st = &Stage{Time: ev.Time, BizStep: ev.BizStep, Place: ev.BizLocation, Upstream: upstream}
+			st = &Stage{Time: ev.Time, Type: ev.Type, BizStep: ev.BizStep, Place: ev.BizLocation, Upstream: upstream}
 			if st.Place == "" {
 				st.Place = ev.ReadPoint
 			}

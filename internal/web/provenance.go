@@ -80,7 +80,7 @@ func (h *handler) provenance(w http.ResponseWriter, r *http.Request, id string) 
 	}
 	orgs := map[string]string{}
 	for _, st := range pv.Stages {
-		v := stageView{Date: formatTime(lang, st.Time), Step: stepName(lang, st.BizStep), Place: nm.name(st.Place),
+		v := stageView{Date: formatTime(lang, st.Time), Step: stageName(lang, st), Place: nm.name(st.Place),
 			Subject: names(st.Subject), Back: names(st.Back), Forward: names(st.Forward), Upstream: st.Upstream}
 		org, ok := orgs[st.Place]
 		if !ok && st.Place != "" {
@@ -111,6 +111,16 @@ func (h *handler) provenance(w http.ResponseWriter, r *http.Request, id string) 
 	w.Header().Add("Link", `<`+d.LinksetURL+`>; rel="linkset"; type="application/linkset+json"`)
 	w.Header().Set("Vary", "Accept, Cookie, Accept-Language")
 	h.render(w, r, http.StatusOK, "provenance", d)
+}
+
+// stageName names a stage by its business step, except that packing
+// packs into cartons or onto pallets when it aggregates (after packing
+// the goods themselves, a consumer would otherwise read "packing" twice).
+func stageName(lang string, st *epcis.Stage) string {
+	if st.Type == "AggregationEvent" && strings.HasSuffix(st.BizStep, "packing") {
+		return tr(lang, "trace.step.aggregated")
+	}
+	return stepName(lang, st.BizStep)
 }
 
 // stepName names a business step: a CBV step by its translation, the
@@ -258,6 +268,9 @@ func (h *handler) masterData(ctx context.Context, lang string, d *provenanceData
 			d.Harvest = t.Format(i18n.T(lang, "format.date"))
 		}
 	}
+	if d.Variety == "" {
+		d.Variety = upstreamVariety(ctx, tr, pv)
+	}
 	seen := map[string]bool{}
 	for _, st := range pv.Stages {
 		if st.Place == "" || seen[st.Place] {
@@ -276,4 +289,28 @@ func (h *handler) masterData(ctx context.Context, lang string, d *provenanceData
 		d.Certifications = append(d.Certifications, nameLink{Name: i18n.T(lang, "tracing.cert_line",
 			i18n.T(lang, "tracing.cert."+c.Scheme), c.Number, c.Issuer, c.ValidTo)})
 	}
+}
+
+// upstreamVariety is the variety of the lots a product was made from (the
+// paddy's ST25 for its milled and bagged rice), when its own lot names
+// none: what the consumer holding the bag looks for. Several varieties
+// (a blend) are all named.
+func upstreamVariety(ctx context.Context, tr *epcis.Service, pv *epcis.Provenance) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, st := range pv.Stages {
+		if !st.Upstream {
+			continue
+		}
+		for _, id := range st.Back {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			if lot, err := tr.LotByIdentifier(ctx, id); err == nil && lot.Variety != "" && !slices.Contains(out, lot.Variety) {
+				out = append(out, lot.Variety)
+			}
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -168,7 +168,11 @@ func TestProvenanceStagesSayWho(t *testing.T) {
 	path := "/01/08939999001014/10/MX-0228"
 	res := b.get(path)
 	expect(t, res, http.StatusOK, "<dt>Ngày sản xuất</dt><dd>01/03/2026</dd>", "Cơ sở thực hiện: HTX Nông nghiệp Gia Hòa",
-		"Cơ sở thực hiện: Nhà máy xay xát Mỹ Xuyên")
+		"Cơ sở thực hiện: Nhà máy xay xát Mỹ Xuyên",
+		// The bag's lot names no variety: the paddy's is the one shown.
+		"<dt>Giống</dt><dd>ST25</dd>",
+		// Packing the rice, then the bags onto a pallet: two names.
+		"<h3>Đóng gói</h3>", "<h3>Đóng thùng, xếp pallet</h3>")
 	refuse(t, res, "Ngày thu hoạch</dt>")
 	b.lang = "en"
 	expect(t, b.get(path), http.StatusOK, "<dt>Production date</dt><dd>1 Mar 2026</dd>", "Carried out by: HTX Nông nghiệp Gia Hòa")
