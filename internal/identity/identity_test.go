@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -264,6 +265,27 @@ func TestSessions(t *testing.T) {
 		}
 		if _, err := f.ids.ActorForToken(f.ctx, tok, identity.WebSession); err == nil {
 			t.Fatal("an API token worked as a web session")
+		}
+		// The actor of a token carries every grant, in order, as the user's
+		// actor does; and none when the user has none left.
+		if _, err := f.ids.AddGrant(f.ctx, identity.SystemActor, a.ID(), identity.RoleLeader, f.unit("31603")); err != nil {
+			t.Fatal(err)
+		}
+		want, err := f.ids.ActorFor(f.ctx, a.User)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := f.ids.ActorForToken(f.ctx, tok, identity.APIToken); err != nil || !slices.Equal(got.Grants, want.Grants) ||
+			len(got.Grants) != 2 || got.User.Username != "motcua.31615" {
+			t.Fatalf("token with two grants: %+v, want %+v: %v", got, want, err)
+		}
+		for _, g := range want.Grants {
+			if err := f.ids.RemoveGrant(f.ctx, identity.SystemActor, a.ID(), g.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got, err := f.ids.ActorForToken(f.ctx, tok, identity.APIToken); err != nil || len(got.Grants) != 0 || got.ID() != a.ID() {
+			t.Fatalf("token without grants: %+v %v", got, err)
 		}
 		f.clock = f.clock.Add(identity.APITTL + time.Second)
 		if _, err := f.ids.ActorForToken(f.ctx, tok, identity.APIToken); code(err) != egov.EUNAUTHORIZED {
