@@ -359,7 +359,10 @@ func insertEvent(ctx context.Context, tx *store.Tx, captureID, org int64, record
 }
 
 // insertRows inserts rows in statements of at most epcChunk rows each;
-// stmts[n] is the statement for n rows.
+// stmts[n] is the statement for n rows. Nothing reads their answer and
+// they break no unique constraint, so on PostgreSQL they travel with the
+// next event's insert (ExecDeferred): a document costs about one round
+// trip per event instead of three.
 func insertRows[T any](ctx context.Context, tx *store.Tx, stmts *[epcChunk + 1]string, rows []T, values func(T) []any) error {
 	for start := 0; start < len(rows); start += epcChunk {
 		part := rows[start:min(start+epcChunk, len(rows))]
@@ -367,7 +370,7 @@ func insertRows[T any](ctx context.Context, tx *store.Tx, stmts *[epcChunk + 1]s
 		for _, r := range part {
 			args = append(args, values(r)...)
 		}
-		if _, err := tx.ExecContext(ctx, stmts[len(part)], args...); err != nil {
+		if err := tx.ExecDeferred(ctx, stmts[len(part)], args...); err != nil {
 			return err
 		}
 	}
