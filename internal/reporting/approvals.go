@@ -197,12 +197,8 @@ func (s *Service) nextStatus(ctx context.Context, tx *store.Tx, cat *Catalogue, 
 		if cur == StatusApproved || cur == StatusAccepted {
 			return "", egov.Errorf(egov.ECONFLICT, "stats.already_approved")
 		}
-		consolidates := false
-		for _, c := range g.Children(u, p.End().Time(time.UTC)) {
-			if !f.reports(c.Level) {
-				continue
-			}
-			consolidates = true
+		children := f.reportingChildren(g, u, p)
+		for _, c := range children {
 			st, err := status(ctx, tx, f, p, c)
 			if err != nil {
 				return "", err
@@ -211,7 +207,7 @@ func (s *Service) nextStatus(ctx context.Context, tx *store.Tx, cat *Catalogue, 
 				return "", egov.Errorf(egov.ECONFLICT, "stats.children_not_accepted", c.Name)
 			}
 		}
-		if cur != StatusSubmitted && !consolidates {
+		if cur != StatusSubmitted && len(children) == 0 {
 			// Approving a report nobody submitted (its leader entered
 			// the figures) takes the submission's step too, and its
 			// check: every indicator has a value, no rule is broken. A
@@ -270,12 +266,7 @@ func (s *Service) Approvals(ctx context.Context, a *identity.Actor, formCode, pe
 			return nil, err
 		}
 	}
-	list := []*units.Unit{u}
-	for _, c := range g.Children(u, p.End().Time(time.UTC)) {
-		if f.reports(c.Level) {
-			list = append(list, c)
-		}
-	}
+	list := append([]*units.Unit{u}, f.reportingChildren(g, u, p)...)
 	var out []Approval
 	for _, x := range list {
 		ap, err := readApproval(ctx, s.db, f, p, x)
@@ -342,6 +333,19 @@ func (f *Form) reports(level int) bool {
 		}
 	}
 	return false
+}
+
+// reportingChildren are the units under u during period p that report the
+// form themselves (the communes of a district before 2025): u's report
+// consolidates theirs.
+func (f *Form) reportingChildren(g *units.Graph, u *units.Unit, p Period) []*units.Unit {
+	var out []*units.Unit
+	for _, c := range g.Children(u, p.End().Time(time.UTC)) {
+		if f.reports(c.Level) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func status(ctx context.Context, q store.Querier, f *Form, p Period, u *units.Unit) (ApprovalStatus, error) {

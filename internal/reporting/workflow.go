@@ -203,11 +203,7 @@ func (s *Service) Reports(ctx context.Context, a *identity.Actor) ([]Report, err
 					return nil, err
 				}
 				r := report(f, p, pu, *ap, cal, day)
-				for _, c := range g.Children(pu, p.End().Time(time.UTC)) {
-					if f.reports(c.Level) {
-						r.Children++
-					}
-				}
+				r.Children = len(f.reportingChildren(g, pu, p))
 				out = append(out, r)
 			}
 		}
@@ -418,12 +414,8 @@ func (s *Service) State(ctx context.Context, a *identity.Actor, formCode, period
 	above := can(identity.PermStatsApprove, st.Parent)
 	switch ap.Status {
 	case StatusOpen, StatusReturned:
-		consolidates := false
-		for _, c := range g.Children(u, p.End().Time(time.UTC)) {
-			consolidates = consolidates || f.reports(c.Level)
-		}
 		switch {
-		case consolidates:
+		case len(f.reportingChildren(g, u, p)) > 0:
 			if approve {
 				st.Actions = append(st.Actions, ActApprove)
 			}
