@@ -346,9 +346,10 @@ func (s *Service) UserByName(ctx context.Context, username string) (*User, error
 	return u, err
 }
 
-// UserByID returns a user by id, for background work done on a user's
-// behalf (a subscription's deliveries check that their subscriber still
-// may see what they send).
+// UserByID returns a user by id (not found: user.not_found), for pages
+// that check their own permission first and for background work done on a
+// user's behalf (a subscription's deliveries check that their subscriber
+// still may see what they send).
 func (s *Service) UserByID(ctx context.Context, id int64) (*User, error) {
 	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -605,10 +606,7 @@ func (s *Service) GetUser(ctx context.Context, a *Actor, id int64) (UserView, er
 	if !all && len(scope) == 0 {
 		return UserView{}, egov.Errorf(egov.EFORBIDDEN, "error.forbidden")
 	}
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return UserView{}, egov.Errorf(egov.ENOTFOUND, "user.not_found")
-	}
+	u, err := s.UserByID(ctx, id)
 	if err != nil {
 		return UserView{}, err
 	}
