@@ -359,21 +359,8 @@ func riceTraceSite(t *testing.T) *site {
 	s.app.Trace.Now = func() time.Time { return time.Unix(0, s.clock.Load()) }
 	ctx := context.Background()
 	sys := identity.SystemActor
-	org := func(code, kind, name string) *epcis.Organisation {
-		o, err := s.app.Trace.CreateOrganisation(ctx, sys, epcis.Organisation{Code: code, Kind: kind, Name: name, UnitID: s.unitID("31726")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
-	coop := org("HTX-GIAHOA", epcis.OrgCooperative, "HTX Nông nghiệp Gia Hòa")
-	mill := org("XAY-MYXUYEN", epcis.OrgMill, "Nhà máy xay xát Mỹ Xuyên")
-	for user, o := range map[string]*epcis.Organisation{"htx.giahoa": coop, "xay.myxuyen": mill} {
-		u := s.officer(user, identity.RoleTraceOperator, "31726")
-		if err := s.app.Trace.SetMember(ctx, sys, u.ID, o.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	s.traceOrg("HTX-GIAHOA", epcis.OrgCooperative, "HTX Nông nghiệp Gia Hòa", "htx.giahoa")
+	mill := s.traceOrg("XAY-MYXUYEN", epcis.OrgMill, "Nhà máy xay xát Mỹ Xuyên", "xay.myxuyen")
 	if _, err := s.app.Trace.CreateLocation(ctx, sys, epcis.Location{OrgID: mill.ID, Kind: "mill", Ref: "NM-01", Name: "Nhà máy Mỹ Xuyên"}); err != nil {
 		t.Fatal(err)
 	}

@@ -19,20 +19,8 @@ func traceSite(t *testing.T) (*site, *epcis.Lot, *epcis.Location) {
 	s.app.Trace.Now = func() time.Time { return time.Unix(0, s.clock.Load()) }
 	ctx := context.Background()
 	sys := identity.SystemActor
-	org := func(code, kind, name string) *epcis.Organisation {
-		o, err := s.app.Trace.CreateOrganisation(ctx, sys, epcis.Organisation{Code: code, Kind: kind, Name: name, UnitID: s.unitID("31726")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return o
-	}
-	coop, mill := org("HTX-GH", epcis.OrgCooperative, "HTX Gia Hòa"), org("NM-MX", epcis.OrgMill, "Nhà máy Mỹ Xuyên")
-	for user, o := range map[string]*epcis.Organisation{"htx.gh": coop, "xay.mx": mill} {
-		u := s.officer(user, identity.RoleTraceOperator, "31726")
-		if err := s.app.Trace.SetMember(ctx, sys, u.ID, o.ID); err != nil {
-			t.Fatal(err)
-		}
-	}
+	coop := s.traceOrg("HTX-GH", epcis.OrgCooperative, "HTX Gia Hòa", "htx.gh")
+	mill := s.traceOrg("NM-MX", epcis.OrgMill, "Nhà máy Mỹ Xuyên", "xay.mx")
 	s.officer("le.loi", identity.RoleTraceOperator, "31726") // of no organisation
 	field, err := s.app.Trace.CreateLocation(ctx, sys, epcis.Location{OrgID: coop.ID, Kind: "field", Ref: "R7", Name: "Ruộng 7 ấp Hòa Phuông"})
 	if err != nil {
@@ -50,6 +38,23 @@ func traceSite(t *testing.T) (*site, *epcis.Lot, *epcis.Location) {
 		t.Fatal(err)
 	}
 	return s, lot, field
+}
+
+// traceOrg registers an organisation in commune 31726 with one operator,
+// as the province's administrator does.
+func (s *site) traceOrg(code, kind, name, operator string) *epcis.Organisation {
+	s.t.Helper()
+	ctx := context.Background()
+	o, err := s.app.Trace.CreateOrganisation(ctx, identity.SystemActor, epcis.Organisation{Code: code, Kind: kind, Name: name,
+		UnitID: s.unitID("31726")})
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	u := s.officer(operator, identity.RoleTraceOperator, "31726")
+	if err := s.app.Trace.SetMember(ctx, identity.SystemActor, u.ID, o.ID); err != nil {
+		s.t.Fatal(err)
+	}
+	return o
 }
 
 // An operator records a harvest on its phone-sized form; the mill's form
