@@ -141,7 +141,7 @@ type Recorded struct {
 func (s *Service) Record(ctx context.Context, a *identity.Actor, rec Record) (*Recorded, error) {
 	// Capture's own check, first: a form refused there must not have
 	// created its output lot on the way.
-	orgID, _, err := s.captureFor(ctx, a)
+	orgID, unit, err := s.captureFor(ctx, a)
 	if err != nil {
 		return nil, err
 	}
@@ -186,7 +186,7 @@ func (s *Service) Record(ctx context.Context, a *identity.Actor, rec Record) (*R
 	if err != nil {
 		return nil, err
 	}
-	job, err := s.Capture(ctx, a, data)
+	job, err := s.captureDocument(ctx, a, orgID, unit, data)
 	if err != nil {
 		return nil, err
 	}

@@ -131,6 +131,12 @@ func (s *Service) Capture(ctx context.Context, a *identity.Actor, data []byte) (
 	if err != nil {
 		return nil, err
 	}
+	return s.captureDocument(ctx, a, org, unit, data)
+}
+
+// captureDocument is Capture once captureFor has named the organisation
+// and unit the actor captures for.
+func (s *Service) captureDocument(ctx context.Context, a *identity.Actor, org, unit int64, data []byte) (*CaptureJob, error) {
 	if int64(len(data)) > s.Limits.MaxBytes {
 		return nil, exception(CaptureLimitExceeded, http.StatusRequestEntityTooLarge, "the document exceeds %d bytes", s.Limits.MaxBytes)
 	}
